@@ -1,0 +1,127 @@
+"""Commands and menu buttons that work from any step, and the idle menu after onboarding."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from conversations.flow import Context, Step, step
+from conversations.i18n import N_
+from conversations.language import offer_languages
+from conversations.privacy import ask_to_delete
+from conversations.profile import close as close_profile
+from conversations.profile import show_profile
+
+# The platform's command menu, in this order. Adapters translate the descriptions per language.
+MENU: tuple[tuple[str, str], ...] = (
+    ("start", N_("Start or continue")),
+    ("profile", N_("See or change your profile")),
+    ("language", N_("Change the language")),
+    ("help", N_("What I can do for you")),
+    ("cancel", N_("Stop the current step")),
+    ("delete", N_("Delete your data")),
+)
+
+
+def command_list(ctx: Context) -> str:
+    return "\n".join(f"/{name} – {ctx._(description)}" for name, description in MENU)
+
+
+@step
+class Idle(Step):
+    """Onboarded and not in the middle of anything: the main menu."""
+
+    name = "idle"
+
+    async def prompt(self, ctx: Context) -> None:
+        ctx.say(
+            ctx._("What would you like to do?"),
+            [
+                [ctx.button(ctx._("My profile"), "profile")],
+                [ctx.button(ctx._("Language"), "language"), ctx.button(ctx._("Help"), "help")],
+            ],
+        )
+
+    async def on_text(self, ctx: Context, text: str) -> None:
+        await self.prompt(ctx)
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        actions = {"profile": show_profile, "language": offer_languages, "help": help_}
+        if value in actions:
+            await actions[value](ctx)
+        else:
+            await super().on_button(ctx, value)
+
+
+async def start(ctx: Context) -> None:
+    if ctx.step == "declined":
+        ctx.goto("privacy")
+    elif ctx.step == "idle":
+        ctx.say(ctx._("Welcome back! 🌱"))
+    elif ctx.step != "language":
+        ctx.say(ctx._("Welcome back! Let us continue where we stopped."))
+    await ctx.prompt()
+
+
+ROLE_HELP = {
+    None: N_(
+        "I am the Mentornet bot. I bring together women who are new in Denmark and mentors: women who know "
+        "Danish working life and want to share what they know."
+    ),
+    "mentee": N_(
+        "As a mentee you meet a mentor: a woman who works in Denmark. She can help you understand the labour "
+        "market, improve your CV, practise job interviews and build a network."
+    ),
+    "mentor": N_(
+        "As a mentor you help a woman who is new in Denmark find her way into Danish working life. You decide "
+        "how many mentees you can have, and you meet in person or online."
+    ),
+    "coordinator": N_(
+        "As a coordinator you look after the network: its mentors, its mentees and how their mentorships go."
+    ),
+}
+
+
+async def help_(ctx: Context) -> None:
+    text = ctx._(ROLE_HELP.get(ctx.user.role, ROLE_HELP[None]))
+    ctx.say(f"{text}\n\n{command_list(ctx)}")
+    if ctx.step != "idle":  # mid-question: put the question and its buttons back under the help
+        await ctx.prompt()
+
+
+async def cancel(ctx: Context) -> None:
+    if ctx.step == "profile" or ctx.data.get("mode") == "profile":
+        ctx.say(ctx._("Stopped. Your saved profile is unchanged."))
+        await close_profile(ctx)
+    elif ctx.step in ("idle", "language", "declined"):
+        ctx.say(ctx._("There is nothing to stop right now."))
+        await ctx.prompt()
+    elif ctx.step == "delete":
+        ctx.goto(ctx.data.pop("before_delete", "idle"))
+        ctx.say(ctx._("Stopped. Nothing was deleted."))
+        if ctx.step == "idle":
+            await ctx.prompt()
+    else:
+        # Mid-onboarding: keep every answer, close the open question, pick up again on her next message.
+        ctx.conv.seq += 1
+        ctx.data["paused"] = True
+        ctx.say(ctx._("Stopped. Everything you answered is saved. Send /start when you want to continue."))
+
+
+async def unknown(ctx: Context) -> None:
+    ctx.say(ctx._("I do not know that command. These are the ones I know:") + "\n\n" + command_list(ctx))
+    await ctx.prompt()
+
+
+async def unsupported(ctx: Context) -> None:
+    ctx.say(ctx._("Sorry, I can only read text and buttons here."))
+    await ctx.prompt()
+
+
+COMMANDS: dict[str, Callable[[Context], Awaitable[None]]] = {
+    "start": start,
+    "help": help_,
+    "language": offer_languages,
+    "profile": show_profile,
+    "cancel": cancel,
+    "delete": ask_to_delete,
+}

@@ -1,0 +1,105 @@
+"""Load state -> run one step -> save state -> replies. The only place that opens transactions for a chat."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.orm.attributes import flag_modified
+
+# Importing the flow modules registers their steps.
+from conversations import commands, language, onboarding, privacy, profile  # noqa: F401
+from conversations.flow import Context, stale, step_for
+from conversations.i18n import Translator, pick_locale
+from conversations.messages import Inbound, Kind, Reply
+from storage import repo
+from storage.models import utcnow
+
+log = logging.getLogger(__name__)
+
+
+class Engine:
+    def __init__(
+        self,
+        sessions: async_sessionmaker,
+        coordinator_ids: Iterable[str] = (),
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.sessions = sessions
+        self.coordinator_ids = frozenset(coordinator_ids)
+        self.clock = clock
+        # One lock per user: her updates run one at a time, different users run side by side.
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def _lock(self, inbound: Inbound) -> asyncio.Lock:
+        key = (inbound.user.platform, inbound.user.user_id)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        return lock
+
+    async def handle(self, inbound: Inbound) -> list[Reply]:
+        async with self._lock(inbound), self.sessions() as session, session.begin():
+            ref = inbound.user
+            if inbound.update_id is not None and not await repo.claim_update(session, ref.platform, inbound.update_id):
+                log.info("duplicate update %s ignored", inbound.update_id)
+                return []
+            user, conv = await repo.user_and_conversation(session, ref.platform, ref.user_id)
+            if user is None or conv is None:
+                role = "coordinator" if ref.user_id in self.coordinator_ids else None
+                user, conv = await repo.create_user(
+                    session, ref.platform, ref.user_id, ref.chat_id, pick_locale(inbound.locale_hint), role
+                )
+            user.chat_id = ref.chat_id
+            user.last_seen_at = self.clock()
+            user.blocked_at = None  # she wrote to us, so she has not blocked the bot
+            ctx = Context(
+                session=session,
+                user=user,
+                conv=conv,
+                inbound=inbound,
+                now=self.clock(),
+                t=Translator(user.locale or pick_locale(inbound.locale_hint)),
+                data=dict(conv.data or {}),
+            )
+            await dispatch(ctx)
+            if not ctx.deleted:
+                conv.data = ctx.data
+                flag_modified(conv, "data")
+        return ctx.replies
+
+
+async def dispatch(ctx: Context) -> None:
+    inbound = ctx.inbound
+    if inbound.kind is Kind.UNSUPPORTED:
+        await commands.unsupported(ctx)
+        return
+    if inbound.kind is Kind.COMMAND:
+        ctx.data.pop("paused", None)
+        handler = commands.COMMANDS.get(inbound.command, commands.unknown)
+        await handler(ctx)
+        return
+    if inbound.kind is Kind.BUTTON:
+        await press(ctx, inbound.payload)
+        return
+    if ctx.data.pop("paused", None):
+        ctx.say(ctx._("Welcome back! Let us continue where we stopped."))
+        await ctx.prompt()
+        return
+    await step_for(ctx).on_text(ctx, inbound.text)
+
+
+async def press(ctx: Context, payload: str) -> None:
+    """Buttons are `lang:<code>` (valid any time) or `<seq>:<value>` (valid while that question is open)."""
+    head, _, value = payload.partition(":")
+    if head == "lang":
+        await language.choose_language(ctx, value)
+    elif head.isdigit() and int(head) == ctx.conv.seq and not ctx.data.get("paused"):
+        await step_for(ctx).on_button(ctx, value)
+    else:
+        ctx.data.pop("paused", None)
+        await stale(ctx)

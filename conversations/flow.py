@@ -1,0 +1,130 @@
+"""What a step is, and the context it runs in.
+
+A step asks one thing (`prompt`) and reacts to a text or a button press. The engine loads the user and her
+conversation row, runs one step, saves, and sends what the step said; a step never touches a platform.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.i18n import Translator
+from conversations.messages import Button, Inbound, Kind, Reply
+from storage.models import Conversation, User
+
+Keyboard = list[list[Button]]
+
+
+@dataclass
+class Context:
+    session: AsyncSession
+    user: User
+    conv: Conversation
+    inbound: Inbound
+    now: datetime
+    t: Translator
+    data: dict[str, Any]
+    replies: list[Reply] = field(default_factory=list)
+    deleted: bool = False  # she deleted her data: nothing is saved after this step
+
+    # -- language ------------------------------------------------------------------------------------------
+    def _(self, message: str) -> str:
+        return self.t._(message)
+
+    def v(self, value: object) -> str:
+        return self.t.value(value)
+
+    def set_locale(self, locale: str) -> None:
+        self.user.locale = locale
+        self.t = Translator(locale)
+
+    # -- where she is --------------------------------------------------------------------------------------
+    @property
+    def step(self) -> str:
+        return self.conv.step
+
+    def goto(self, step: str) -> None:
+        """Enter a step: buttons of every earlier message become stale."""
+        self.conv.step = step
+        self.conv.seq += 1
+
+    def button(self, title: str, value: str) -> Button:
+        return Button(title, f"{self.conv.seq}:{value}")
+
+    # -- what she sees -------------------------------------------------------------------------------------
+    def say(self, text: str, buttons: Keyboard | None = None) -> None:
+        self.replies.append(Reply(text, _freeze(buttons)))
+
+    def edit(self, text: str, buttons: Keyboard | None = None) -> None:
+        """Replace the message whose button she pressed; a new message when she typed instead."""
+        self.replies.append(Reply(text, _freeze(buttons), edit=self.inbound.kind is Kind.BUTTON))
+
+    async def prompt(self) -> None:
+        await step_for(self).prompt(self)
+
+
+def _freeze(buttons: Keyboard | None) -> tuple[tuple[Button, ...], ...]:
+    return tuple(tuple(row) for row in buttons or () if row)
+
+
+def rows(buttons: list[Button], columns: int) -> Keyboard:
+    return [buttons[i : i + columns] for i in range(0, len(buttons), columns)]
+
+
+class Step:
+    """One question of a conversation. Subclasses override what they need."""
+
+    name: ClassVar[str] = ""
+
+    async def prompt(self, ctx: Context) -> None:
+        raise NotImplementedError
+
+    async def on_text(self, ctx: Context, text: str) -> None:
+        ctx.say(ctx._("Please choose one of the buttons."))
+        await self.prompt(ctx)
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        await stale(ctx)
+
+
+STEPS: dict[str, Step] = {}
+_resolvers: dict[str, Any] = {}
+
+
+def step(cls: type[Step]) -> type[Step]:
+    """Register a step class under its name."""
+    STEPS[cls.name] = cls()
+    return cls
+
+
+def resolver(prefix: str):  # type: ignore[no-untyped-def]
+    """Register a factory for parametrised steps such as `ask:<question>`."""
+
+    def register(fn):  # type: ignore[no-untyped-def]
+        _resolvers[prefix] = fn
+        return fn
+
+    return register
+
+
+def step_for(ctx: Context) -> Step:
+    name = ctx.conv.step
+    if name in STEPS:
+        return STEPS[name]
+    prefix, _, arg = name.partition(":")
+    if prefix in _resolvers:
+        found = _resolvers[prefix](ctx, arg)
+        if found is not None:
+            return found
+    # A step that no longer exists (renamed in a release) must not strand anyone: fall back to the menu.
+    ctx.conv.step = "idle" if ctx.user.onboarded_at else "language"
+    return STEPS[ctx.conv.step]
+
+
+async def stale(ctx: Context) -> None:
+    ctx.say(ctx._("That question is closed. Here is where we are now:"))
+    await ctx.prompt()

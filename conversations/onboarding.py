@@ -1,0 +1,242 @@
+"""Onboarding: role, the profile questions one by one, a summary card with an edit button per field, confirm.
+
+Reads top to bottom like the conversation: the question lists first, then the steps that walk through them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conversations.flow import Context, Step, resolver, rows, stale, step
+from conversations.i18n import N_
+from conversations.options import (
+    CAPACITY,
+    DANISH_LEVELS,
+    EDUCATION,
+    EXPERIENCE,
+    FIELDS,
+    GOALS,
+    MEETING_MODES,
+    MENTOR_REGIONS,
+    REGIONS,
+)
+from conversations.questions import (
+    INVALID,
+    NAME,
+    NO_ANSWER,
+    ChoiceQuestion,
+    LanguagesQuestion,
+    MultiQuestion,
+    Question,
+    TextQuestion,
+)
+from storage import repo
+
+MENTEE_QUESTIONS: tuple[Question, ...] = (
+    NAME,
+    ChoiceQuestion("region", N_("Where you live"), N_("Where do you live?"), REGIONS, columns=2),
+    MultiQuestion("fields", N_("Professional field"), N_("Which professional field is yours?"), FIELDS, columns=2),
+    ChoiceQuestion("education", N_("Education"), N_("What is your highest education?"), EDUCATION),
+    ChoiceQuestion("experience", N_("Work experience"), N_("How many years have you worked?"), EXPERIENCE),
+    LanguagesQuestion("languages", N_("Languages"), N_("Which languages do you speak?"), columns=2),
+    ChoiceQuestion("danish", N_("Danish"), N_("How good is your Danish?"), DANISH_LEVELS),
+    MultiQuestion("goals", N_("Wants help with"), N_("What would you like help with?"), GOALS),
+    TextQuestion(
+        "about",
+        N_("About you"),
+        N_("Tell a mentor a little about yourself: your work, your plans, what matters to you."),
+        limit=500,
+        optional=True,
+        single_line=False,
+    ),
+)
+
+MENTOR_QUESTIONS: tuple[Question, ...] = (
+    NAME,
+    TextQuestion("job_title", N_("Job title"), N_("What is your job title?"), limit=80),
+    TextQuestion("employer", N_("Employer"), N_("Where do you work?"), limit=80),
+    MultiQuestion("fields", N_("Professional field"), N_("Which professional field is yours?"), FIELDS, columns=2),
+    ChoiceQuestion("experience", N_("Work experience"), N_("How many years have you worked?"), EXPERIENCE),
+    ChoiceQuestion("region", N_("Where you live"), N_("Where do you live?"), MENTOR_REGIONS, columns=2),
+    LanguagesQuestion("languages", N_("Languages"), N_("Which languages do you speak?"), columns=2),
+    MultiQuestion("meeting_modes", N_("Meets"), N_("How can you meet a mentee?"), MEETING_MODES),
+    ChoiceQuestion(
+        "capacity", N_("Mentees at once"), N_("How many mentees can you have at the same time?"), CAPACITY, 3
+    ),
+    TextQuestion(
+        "about",
+        N_("About you"),
+        N_("Tell a mentee a little about yourself: your work, your path, why you want to be a mentor."),
+        limit=500,
+        optional=True,
+        single_line=False,
+    ),
+)
+
+COORDINATOR_QUESTIONS: tuple[Question, ...] = (NAME,)
+
+
+def questions(role: str | None) -> tuple[Question, ...]:
+    return {"mentee": MENTEE_QUESTIONS, "mentor": MENTOR_QUESTIONS, "coordinator": COORDINATOR_QUESTIONS}.get(
+        role or "", ()
+    )
+
+
+def draft(ctx: Context) -> dict[str, Any]:
+    return ctx.data.setdefault("draft", {})
+
+
+# -- after the privacy notice ------------------------------------------------------------------------------
+
+
+async def begin(ctx: Context) -> None:
+    if ctx.user.role == "coordinator":
+        await start_questions(ctx)
+    else:
+        ctx.goto("role")
+        await ctx.prompt()
+
+
+@step
+class ChooseRole(Step):
+    name = "role"
+
+    async def prompt(self, ctx: Context) -> None:
+        ctx.say(
+            ctx._("How would you like to take part?"),
+            [
+                [ctx.button(ctx._("I am new in Denmark and want a mentor"), "mentee")],
+                [ctx.button(ctx._("I want to be a mentor"), "mentor")],
+            ],
+        )
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        if value not in ("mentee", "mentor"):
+            await stale(ctx)
+            return
+        ctx.user.role = value
+        chosen = ctx._("I am new in Denmark and want a mentor") if value == "mentee" else ctx._("I want to be a mentor")
+        ctx.edit(f"{ctx._('How would you like to take part?')}\n✓ <b>{chosen}</b>")
+        await start_questions(ctx)
+
+
+async def start_questions(ctx: Context) -> None:
+    ctx.data["draft"] = {}
+    ctx.data["mode"] = "onboarding"
+    ctx.goto(f"ask:{questions(ctx.user.role)[0].key}")
+    await ctx.prompt()
+
+
+# -- one question ------------------------------------------------------------------------------------------
+
+
+class Ask(Step):
+    def __init__(self, question: Question) -> None:
+        self.q = question
+
+    async def prompt(self, ctx: Context) -> None:
+        self.q.ask(ctx, draft(ctx).get(self.q.key))
+
+    async def on_text(self, ctx: Context, text: str) -> None:
+        await self._settle(ctx, self.q.on_text(ctx, text, draft(ctx).get(self.q.key)))
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        await self._settle(ctx, self.q.on_button(ctx, value, draft(ctx).get(self.q.key)))
+
+    async def _settle(self, ctx: Context, answer: Any) -> None:
+        if answer is INVALID:
+            await stale(ctx)
+        elif answer is not NO_ANSWER:
+            draft(ctx)[self.q.key] = answer
+            await answered(ctx, self.q)
+
+
+@resolver("ask")
+def _ask(ctx: Context, key: str) -> Ask | None:
+    found = next((q for q in questions(ctx.user.role) if q.key == key), None)
+    return Ask(found) if found else None
+
+
+async def answered(ctx: Context, question: Question) -> None:
+    mode = ctx.data.get("mode")
+    if mode == "profile":  # editing a saved profile: save at once and show it again
+        await repo.save_profile(ctx.session, ctx.user, draft(ctx))
+        ctx.goto("profile")
+    elif ctx.data.get("editing"):
+        ctx.goto("summary")
+    else:
+        keys = [q.key for q in questions(ctx.user.role)]
+        position = keys.index(question.key)
+        ctx.goto(f"ask:{keys[position + 1]}" if position + 1 < len(keys) else "summary")
+    await ctx.prompt()
+
+
+# -- the summary card --------------------------------------------------------------------------------------
+
+
+def profile_card(ctx: Context, values: dict[str, Any], status: str | None = None) -> str:
+    lines = [f"<b>{ctx._('Your profile')}</b>", ""]
+    for q in questions(ctx.user.role):
+        lines.append(f"<b>{ctx._(q.label)}:</b> {q.show(ctx, values.get(q.key))}")
+    if status == "pending":
+        lines += ["", ctx._("Status: waiting for a coordinator's approval")]
+    elif status == "approved":
+        lines += ["", ctx._("Status: approved")]
+    return "\n".join(lines)
+
+
+def edit_buttons(ctx: Context) -> list:
+    return rows([ctx.button(f"✏️ {ctx._(q.label)}", f"e:{q.key}") for q in questions(ctx.user.role)], 2)
+
+
+async def edit_field(ctx: Context, key: str) -> bool:
+    if _ask(ctx, key) is None:
+        return False
+    ctx.goto(f"ask:{key}")
+    await ctx.prompt()
+    return True
+
+
+@step
+class Summary(Step):
+    name = "summary"
+
+    async def prompt(self, ctx: Context) -> None:
+        text = profile_card(ctx, draft(ctx)) + "\n\n" + ctx._("Is everything right? Tap a field to change it.")
+        ctx.say(text, [*edit_buttons(ctx), [ctx.button(ctx._("✅ Confirm"), "ok")]])
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        if value.startswith("e:"):
+            ctx.data["editing"] = True
+            if await edit_field(ctx, value[2:]):
+                return
+        elif value == "ok":
+            await confirm(ctx)
+            return
+        await stale(ctx)
+
+
+async def confirm(ctx: Context) -> None:
+    values = draft(ctx)
+    await repo.save_profile(ctx.session, ctx.user, values)
+    ctx.user.onboarded_at = ctx.now
+    ctx.data.clear()
+    ctx.edit(profile_card(ctx, values))
+    name = ctx.v(values["name"])
+    if ctx.user.role == "mentor":
+        ctx.say(
+            ctx._(
+                "Thank you, {name}! 🌱 A coordinator will look at your profile soon. Until it is approved, "
+                "mentees cannot see it. I will write to you here as soon as it is."
+            ).format(name=name)
+        )
+    elif ctx.user.role == "coordinator":
+        ctx.say(ctx._("Welcome, {name}. You are registered as a coordinator.").format(name=name))
+    else:
+        ctx.say(
+            ctx._(
+                "Thank you, {name}! 🌱 Your profile is saved. You can see and change it at any time with /profile."
+            ).format(name=name)
+        )
+    ctx.goto("idle")
+    await ctx.prompt()

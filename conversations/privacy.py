@@ -1,0 +1,115 @@
+"""The privacy notice before anything is stored, and deleting everything later."""
+
+from __future__ import annotations
+
+from conversations import onboarding
+from conversations.flow import Context, Step, stale, step
+from conversations.i18n import N_
+from storage import repo
+
+NOTICE_VERSION = 1
+
+SHORT = N_(
+    "<b>Before we start: your data</b>\n\n"
+    "We store what you tell me here: your first name, your language and your profile answers.\n"
+    "Who sees it: the Mentornet coordinators. A mentor sees your profile only when you ask her to be your "
+    "mentor.\n"
+    "You can delete everything at any time with /delete."
+)
+MORE = N_(
+    "<b>More about your data</b>\n\n"
+    "Mentornet is a network that connects women who are new in Denmark with mentors in Danish working life. "
+    "We use your answers only to find a good match and to follow how the mentorships go.\n\n"
+    "• We never share your phone number or username. Mentors and mentees can write to each other through me.\n"
+    "• We never sell your data or give it to employers or authorities.\n"
+    "• Coordinators use anonymous numbers to show that the programme works.\n"
+    "• If you write /delete, your profile and answers are deleted at once.\n\n"
+    "Do you agree that we store your answers?"
+)
+
+
+@step
+class Notice(Step):
+    name = "privacy"
+
+    async def prompt(self, ctx: Context) -> None:
+        ctx.say(ctx._(SHORT), self._buttons(ctx, more=True))
+
+    def _buttons(self, ctx: Context, *, more: bool) -> list:
+        return [
+            [ctx.button(ctx._("I agree"), "yes")],
+            [ctx.button(ctx._("Read more"), "more")] if more else [],
+            [ctx.button(ctx._("No, thank you"), "no")],
+        ]
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        if value == "more":
+            ctx.edit(ctx._(MORE), self._buttons(ctx, more=False))
+        elif value == "yes":
+            ctx.user.consent_version = NOTICE_VERSION
+            ctx.user.consent_at = ctx.now
+            ctx.user.declined_at = None
+            ctx.edit(f"{ctx._(SHORT)}\n\n✓ <b>{ctx._('I agree')}</b>")
+            await onboarding.begin(ctx)
+        elif value == "no":
+            ctx.user.declined_at = ctx.now
+            ctx.goto("declined")
+            ctx.edit(f"{ctx._(SHORT)}\n\n✓ <b>{ctx._('No, thank you')}</b>")
+            await ctx.prompt()
+        else:
+            await stale(ctx)
+
+
+@step
+class Declined(Step):
+    name = "declined"
+
+    async def prompt(self, ctx: Context) -> None:
+        ctx.say(
+            ctx._(
+                "Thank you for your answer. I have stored nothing about you except that you said no.\n\n"
+                "If you change your mind, send /start."
+            )
+        )
+
+    async def on_text(self, ctx: Context, text: str) -> None:
+        await self.prompt(ctx)
+
+
+async def ask_to_delete(ctx: Context) -> None:
+    if ctx.step != "delete":
+        ctx.data["before_delete"] = ctx.step
+    ctx.goto("delete")
+    await ctx.prompt()
+
+
+@step
+class ConfirmDelete(Step):
+    name = "delete"
+
+    async def prompt(self, ctx: Context) -> None:
+        ctx.say(
+            ctx._("Do you want to delete your profile and everything you told me? This cannot be undone."),
+            [
+                [ctx.button(ctx._("Yes, delete everything"), "yes")],
+                [ctx.button(ctx._("No, keep my data"), "no")],
+            ],
+        )
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        if value == "yes":
+            await repo.delete_user(ctx.session, ctx.user)
+            ctx.edit(
+                ctx._("Everything is deleted. Thank you for the time with us. Send /start if you want to come back.")
+            )
+            ctx.deleted = True
+        elif value == "no":
+            await keep(ctx)
+        else:
+            await stale(ctx)
+
+
+async def keep(ctx: Context) -> None:
+    ctx.goto(ctx.data.pop("before_delete", "idle"))
+    ctx.edit(ctx._("Nothing was deleted."))
+    await ctx.prompt()

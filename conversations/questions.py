@@ -1,0 +1,185 @@
+"""Question kinds used by the profile flows: free text with a limit, one choice, several choices.
+
+A question renders itself and turns a press or a text into an answer. Where the answer goes and what comes next
+is the flow's business (see onboarding.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from conversations.flow import Context, rows
+from conversations.i18n import N_
+from conversations.options import OTHER_LANGUAGE, SPOKEN_LANGUAGES, Option
+
+NO_ANSWER = object()  # handled (a toggle, a hint); the question stays open
+INVALID = object()  # a value this question never offered: a forged or outdated button
+CHECK = "✓ "
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    label: str  # msgid: the field's name on the summary card
+    prompt: str  # msgid
+
+    def ask(self, ctx: Context, current: Any, *, hint: str = "", edit: bool = False) -> None:
+        raise NotImplementedError
+
+    def on_button(self, ctx: Context, value: str, current: Any) -> Any:
+        return INVALID
+
+    def on_text(self, ctx: Context, text: str, current: Any) -> Any:
+        self.ask(ctx, current, hint=ctx._("Please use the buttons below."))
+        return NO_ANSWER
+
+    def show(self, ctx: Context, value: Any) -> str:
+        raise NotImplementedError
+
+    def _text(self, ctx: Context, hint: str, extra: str = "") -> str:
+        text = ctx._(self.prompt)
+        if extra:
+            text += f"\n<i>{extra}</i>"
+        if hint:
+            text += f"\n\n⚠️ {hint}"
+        return text
+
+
+@dataclass(frozen=True)
+class TextQuestion(Question):
+    limit: int = 80
+    optional: bool = False
+    single_line: bool = True
+    offer_platform_name: bool = False
+
+    def ask(self, ctx: Context, current: Any, *, hint: str = "", edit: bool = False) -> None:
+        buttons = []
+        name = self._platform_name(ctx)
+        if self.offer_platform_name and name:
+            buttons.append(ctx.button(ctx._("Use “{name}”").format(name=name), "tg"))
+        if current:
+            buttons.append(ctx.button(ctx._("Keep “{value}”").format(value=_short(current)), "keep"))
+        if self.optional:
+            buttons.append(ctx.button(ctx._("Skip"), "skip"))
+        extra = ctx._("Up to {limit} characters.").format(limit=self.limit)
+        say = ctx.edit if edit else ctx.say
+        say(self._text(ctx, hint, extra), rows(buttons, 1))
+
+    def _platform_name(self, ctx: Context) -> str:
+        return _clean(ctx.inbound.display_name)[: self.limit]
+
+    def on_button(self, ctx: Context, value: str, current: Any) -> Any:
+        if value == "tg" and self.offer_platform_name and self._platform_name(ctx):
+            return self._platform_name(ctx)
+        if value == "keep" and current:
+            return current
+        if value == "skip" and self.optional:
+            return None
+        return INVALID
+
+    def on_text(self, ctx: Context, text: str, current: Any) -> Any:
+        text = _clean(text) if self.single_line else text.strip()
+        if not text:
+            self.ask(ctx, current, hint=ctx._("Please write a few words."))
+            return NO_ANSWER
+        if len(text) > self.limit:
+            hint = ctx._(
+                "That is {count} characters; the limit here is {limit}. Please write a shorter version. "
+                "Your other answers are saved."
+            ).format(count=len(text), limit=self.limit)
+            self.ask(ctx, current, hint=hint)
+            return NO_ANSWER
+        return text
+
+    def show(self, ctx: Context, value: Any) -> str:
+        return ctx.v(value) if value else "—"
+
+
+@dataclass(frozen=True)
+class ChoiceQuestion(Question):
+    options: tuple[Option, ...] = ()
+    columns: int = 1
+
+    def choices(self, ctx: Context) -> list[tuple[str, str]]:
+        return [(o.code, ctx._(o.label)) for o in self.options]
+
+    def ask(self, ctx: Context, current: Any, *, hint: str = "", edit: bool = False) -> None:
+        buttons = [ctx.button(title, code) for code, title in self.choices(ctx)]
+        say = ctx.edit if edit else ctx.say
+        say(self._text(ctx, hint), rows(buttons, self.columns))
+
+    def on_button(self, ctx: Context, value: str, current: Any) -> Any:
+        if value not in dict(self.choices(ctx)):
+            return INVALID
+        # Close the question in place, showing what she chose; the next question arrives as a new message.
+        ctx.edit(f"{ctx._(self.prompt)}\n{CHECK}<b>{self.show(ctx, value)}</b>")
+        return value
+
+    def show(self, ctx: Context, value: Any) -> str:
+        return dict(self.choices(ctx)).get(value, "—")
+
+
+@dataclass(frozen=True)
+class MultiQuestion(ChoiceQuestion):
+    """Toggle buttons marked with ✓ and a Done button, all in one message edited in place."""
+
+    def _picked(self, ctx: Context, current: Any) -> list[str]:
+        picking = ctx.data.setdefault("picking", {})
+        if self.key not in picking:
+            picking[self.key] = list(current or [])
+        return picking[self.key]
+
+    def ask(self, ctx: Context, current: Any, *, hint: str = "", edit: bool = False) -> None:
+        picked = self._picked(ctx, current)
+        buttons = [ctx.button((CHECK if code in picked else "") + title, code) for code, title in self.choices(ctx)]
+        keyboard = [*rows(buttons, self.columns), [ctx.button(ctx._("Done"), "done")]]
+        extra = ctx._("Tap all that fit, then tap Done.")
+        say = ctx.edit if edit else ctx.say
+        say(self._text(ctx, hint, extra), keyboard)
+
+    def on_button(self, ctx: Context, value: str, current: Any) -> Any:
+        picked = self._picked(ctx, current)
+        codes = [code for code, _ in self.choices(ctx)]
+        if value == "done":
+            if not picked:
+                self.ask(ctx, current, hint=ctx._("Please choose at least one."), edit=True)
+                return NO_ANSWER
+            answer = [code for code in codes if code in picked]  # stable order, whatever the tapping order
+            ctx.data["picking"].pop(self.key, None)
+            ctx.edit(f"{ctx._(self.prompt)}\n{CHECK}<b>{self.show(ctx, answer)}</b>")
+            return answer
+        if value not in codes:
+            return INVALID
+        if value in picked:
+            picked.remove(value)
+        else:
+            picked.append(value)
+        self.ask(ctx, current, edit=True)
+        return NO_ANSWER
+
+    def show(self, ctx: Context, value: Any) -> str:
+        names = dict(self.choices(ctx))
+        return ", ".join(names[code] for code in value or () if code in names) or "—"
+
+
+@dataclass(frozen=True)
+class LanguagesQuestion(MultiQuestion):
+    """Spoken languages, named by Babel in her own language."""
+
+    def choices(self, ctx: Context) -> list[tuple[str, str]]:
+        spoken = [(code, ctx.t.language_name(code)) for code in SPOKEN_LANGUAGES]
+        return [*spoken, (OTHER_LANGUAGE.code, ctx._(OTHER_LANGUAGE.label))]
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text or "").strip()
+
+
+def _short(text: str, width: int = 24) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# Shared with several flows.
+NAME = TextQuestion("name", N_("First name"), N_("What is your first name?"), limit=40, offer_platform_name=True)

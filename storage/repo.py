@@ -1,0 +1,112 @@
+"""Queries the conversations need, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Conversation, MenteeProfile, MentorProfile, ProcessedUpdate, User, utcnow
+
+MENTEE_FIELDS = ("region", "fields", "education", "experience", "languages", "danish", "goals", "about")
+MENTOR_FIELDS = (
+    "job_title", "employer", "fields", "experience", "region", "languages", "meeting_modes", "capacity", "about",
+)  # fmt: skip
+
+
+async def claim_update(session: AsyncSession, platform: str, update_id: int) -> bool:
+    """True the first time an update id is seen. Committed with the handling, so a crash lets it run again."""
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(ProcessedUpdate).values(platform=platform, update_id=update_id, handled_at=utcnow())
+    result = await session.execute(stmt.on_conflict_do_nothing())
+    return result.rowcount == 1
+
+
+async def prune_updates(session: AsyncSession, older_than: timedelta = timedelta(days=2)) -> None:
+    # Telegram stops redelivering after a day; keeping two is enough to recognise every duplicate.
+    await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.handled_at < utcnow() - older_than))
+
+
+async def user_and_conversation(
+    session: AsyncSession, platform: str, external_id: str, *, lock: bool = True
+) -> tuple[User | None, Conversation | None]:
+    query = select(User).where(User.platform == platform, User.external_id == external_id)
+    if lock:
+        query = query.with_for_update()  # serialises one user's updates across processes on PostgreSQL
+    user = (await session.execute(query)).scalar_one_or_none()
+    if user is None:
+        return None, None
+    return user, await session.get(Conversation, user.id)
+
+
+async def create_user(
+    session: AsyncSession, platform: str, external_id: str, chat_id: str, locale: str, role: str | None
+) -> tuple[User, Conversation]:
+    user = User(platform=platform, external_id=external_id, chat_id=chat_id, locale=locale, role=role)
+    session.add(user)
+    await session.flush()
+    conv = Conversation(user_id=user.id, step="language", seq=1, data={})
+    session.add(conv)
+    return user, conv
+
+
+async def bootstrap_coordinators(session: AsyncSession, platform: str, external_ids: Iterable[str]) -> None:
+    ids = list(external_ids)
+    if ids:
+        await session.execute(
+            update(User).where(User.platform == platform, User.external_id.in_(ids)).values(role="coordinator")
+        )
+
+
+async def load_profile(session: AsyncSession, user: User) -> dict[str, Any]:
+    """The saved profile as a draft dict, the shape the profile questions work on."""
+    draft: dict[str, Any] = {"name": user.first_name}
+    if user.role == "mentee" and (p := await session.get(MenteeProfile, user.id)):
+        draft |= {f: getattr(p, f) for f in MENTEE_FIELDS}
+    elif user.role == "mentor" and (m := await session.get(MentorProfile, user.id)):
+        draft |= {f: getattr(m, f) for f in MENTOR_FIELDS}
+        draft["capacity"] = str(m.capacity)
+    return draft
+
+
+async def save_profile(session: AsyncSession, user: User, draft: dict[str, Any]) -> None:
+    user.first_name = draft["name"]
+    if user.role == "mentee":
+        values = {f: draft.get(f) for f in MENTEE_FIELDS}
+        model: type[MenteeProfile] | type[MentorProfile] = MenteeProfile
+    elif user.role == "mentor":
+        values = {f: draft.get(f) for f in MENTOR_FIELDS} | {"capacity": int(draft["capacity"])}
+        model = MentorProfile
+    else:
+        return
+    profile = await session.get(model, user.id)
+    if profile is None:
+        session.add(model(user_id=user.id, **values))
+    else:
+        for key, value in values.items():
+            setattr(profile, key, value)
+
+
+async def mentor_status(session: AsyncSession, user: User) -> str | None:
+    profile = await session.get(MentorProfile, user.id)
+    return profile.status if profile else None
+
+
+async def delete_user(session: AsyncSession, user: User) -> None:
+    """Everything about her goes, through the ORM so the loaded objects leave the session too."""
+    for model in (Conversation, MenteeProfile, MentorProfile):
+        if (row := await session.get(model, user.id)) is not None:
+            await session.delete(row)
+    await session.flush()
+    await session.delete(user)
+
+
+async def mark_blocked(session: AsyncSession, platform: str, external_id: str, when: datetime | None) -> None:
+    await session.execute(
+        update(User).where(User.platform == platform, User.external_id == external_id).values(blocked_at=when)
+    )

@@ -1,0 +1,69 @@
+"""Real databases only: SQLite in a temporary file always, PostgreSQL when a server answers."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from conversations.engine import Engine
+from storage.db import make_engine, migrate, sessionmaker
+from tests.fakechat import FakeChat
+
+PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+COORDINATOR = "9000"
+
+
+async def _pg_reachable() -> str | None:
+    engine = make_engine(PG_URL)
+    try:
+        async with asyncio.timeout(5), engine.connect() as conn:
+            await conn.execute(text("select 1"))
+        return None
+    except Exception as exc:  # any failure to connect means: no server here
+        return f"{type(exc).__name__}: {exc}"
+    finally:
+        await engine.dispose()
+
+
+async def _reset_postgres(engine: AsyncEngine) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def db_engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+    else:
+        problem = await _pg_reachable()
+        if problem:
+            if os.environ.get("CI"):
+                pytest.fail(f"PostgreSQL is required in CI but not reachable at {PG_URL}: {problem}")
+            pytest.skip(f"PostgreSQL not reachable at {PG_URL} ({problem}); these tests run in CI")
+        engine = make_engine(PG_URL)
+        await _reset_postgres(engine)
+    await migrate(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def sessions(db_engine: AsyncEngine) -> async_sessionmaker:
+    return sessionmaker(db_engine)
+
+
+@pytest.fixture
+def engine(sessions: async_sessionmaker) -> Engine:
+    return Engine(sessions, coordinator_ids=[COORDINATOR])
+
+
+@pytest.fixture
+def chat(engine: Engine) -> FakeChat:
+    return FakeChat(engine)

@@ -1,0 +1,92 @@
+"""A chat window in a test: send text, tap buttons by their title, read what the bot shows.
+
+It keeps messages by id like a messenger does: an edit replaces the message whose button was tapped.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from conversations.engine import Engine
+from conversations.messages import Inbound, Kind, Reply, UserRef
+
+_update_ids = itertools.count(1)
+
+
+@dataclass
+class Shown:
+    id: int
+    reply: Reply
+
+    @property
+    def text(self) -> str:
+        return self.reply.text
+
+    @property
+    def buttons(self) -> list[str]:
+        return self.reply.button_titles()
+
+
+class FakeChat:
+    def __init__(self, engine: Engine, user_id: str = "1001", name: str = "Amina", locale: str | None = "en") -> None:
+        self.engine = engine
+        self.ref = UserRef("test", user_id, user_id)
+        self.name = name
+        self.locale = locale
+        self.messages: dict[int, Shown] = {}
+        self.history: list[Shown] = []  # every reply in order, edits included
+        self._ids = itertools.count(1)
+        self.taps = 0
+
+    # -- acting ------------------------------------------------------------------------------------------
+    async def send(self, text: str, *, update_id: int | None = None) -> list[Reply]:
+        kind = Kind.COMMAND if text.startswith("/") else Kind.TEXT
+        return await self._deliver(Inbound(self.ref, kind, text=text, **self._common(update_id)), None)
+
+    async def send_unsupported(self, what: str = "photo") -> list[Reply]:
+        return await self._deliver(Inbound(self.ref, Kind.UNSUPPORTED, text=what, **self._common(None)), None)
+
+    async def tap(self, title: str, *, message: Shown | None = None) -> list[Reply]:
+        """Tap the button with this title (or the only one containing it) on the newest message that has it."""
+        for shown in [message] if message else reversed(list(self.messages.values())):
+            for row in shown.reply.buttons:
+                for button in row:
+                    if button.title == title or button.title.endswith(title):
+                        return await self.press(button.payload, message=shown)
+        raise AssertionError(f"no button {title!r}; on screen: {self.all_buttons()}")
+
+    async def press(self, payload: str, *, message: Shown | None = None, update_id: int | None = None) -> list[Reply]:
+        self.taps += 1
+        inbound = Inbound(self.ref, Kind.BUTTON, payload=payload, **self._common(update_id))
+        return await self._deliver(inbound, message)
+
+    def _common(self, update_id: int | None) -> dict:
+        return {
+            "display_name": self.name,
+            "locale_hint": self.locale,
+            "update_id": next(_update_ids) if update_id is None else update_id,
+        }
+
+    async def _deliver(self, inbound: Inbound, pressed: Shown | None) -> list[Reply]:
+        replies = await self.engine.handle(inbound)
+        for reply in replies:
+            if reply.edit and pressed is not None:
+                shown = Shown(pressed.id, reply)
+            else:
+                assert not reply.edit, "an edit without a pressed message"
+                shown = Shown(next(self._ids), reply)
+            self.messages[shown.id] = shown
+            self.history.append(shown)
+        return replies
+
+    # -- reading -----------------------------------------------------------------------------------------
+    @property
+    def last(self) -> Shown:
+        return self.history[-1]
+
+    def all_buttons(self) -> list[str]:
+        return [t for shown in self.messages.values() for t in shown.buttons]
+
+    def texts_since(self, n: int) -> str:
+        return "\n---\n".join(s.text for s in self.history[n:])
