@@ -41,5 +41,6 @@ async def choose_language(ctx: Context, code: str) -> None:
     if ctx.step == "language":
         ctx.goto("privacy")
     else:
+        # NOTE: name the language of this catalog, not English.
         ctx.say(ctx._("From now on I will write to you in English."))
     await ctx.prompt()
