@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -20,6 +20,7 @@ from storage import repo
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
+Deliver = Callable[[list[Reply]], Awaitable[None]]
 
 
 class Engine:
@@ -42,8 +43,20 @@ class Engine:
             lock = self._locks[key] = asyncio.Lock()
         return lock
 
-    async def handle(self, inbound: Inbound) -> list[Reply]:
-        async with self._lock(inbound), self.sessions() as session, session.begin():
+    async def handle(self, inbound: Inbound, deliver: Deliver | None = None) -> list[Reply]:
+        """Run one inbound; `deliver` sends the replies while her lock is still held, so they keep their order."""
+        async with self._lock(inbound):
+            replies = await self._run(inbound)
+            if deliver is not None and replies:
+                await deliver(replies)
+            return replies
+
+    async def set_blocked(self, platform: str, user_id: str, blocked: bool) -> None:
+        async with self.sessions() as session, session.begin():
+            await repo.mark_blocked(session, platform, user_id, self.clock() if blocked else None)
+
+    async def _run(self, inbound: Inbound) -> list[Reply]:
+        async with self.sessions() as session, session.begin():
             ref = inbound.user
             if inbound.update_id is not None and not await repo.claim_update(session, ref.platform, inbound.update_id):
                 log.info("duplicate update %s ignored", inbound.update_id)

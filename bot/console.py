@@ -1,0 +1,108 @@
+"""A chat in the terminal on the same engine: try the bot without Telegram.
+
+Type text as the user would; type a button's number to tap it. A few commands are for the tester and never
+reach the bot: `/as mentor-1`, `/as new`, `/who`, `/photo`, `/quit`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import itertools
+import re
+import sys
+import time
+from collections.abc import Callable
+
+from conversations.engine import Engine
+from conversations.messages import Button, Inbound, Kind, Reply, UserRef
+from storage.demo import COORDINATOR_ID, MENTORS, PLATFORM
+
+TAG = re.compile(r"</?[a-z]+>")
+TESTER_HELP = (
+    "Console chat. Type as the user would; type a number to tap that button.\n"
+    "Tester commands: /as <id> (act as another user: " + ", ".join(m[0] for m in MENTORS) + f", {COORDINATOR_ID}),\n"
+    "/as new (a brand-new user), /who (who am I), /photo (send a photo), /quit."
+)
+
+
+TESTER_COMMANDS = frozenset({"/as", "/who", "/photo", "/quit", "/exit"})
+
+
+def plain(text: str) -> str:
+    return html.unescape(TAG.sub("", text))
+
+
+class Console:
+    def __init__(self, engine: Engine, write: Callable[[str], None] = print) -> None:
+        self.engine = engine
+        self.write = write
+        self.identity = "you"
+        self.buttons: dict[str, list[Button]] = {}  # per identity: the buttons of her newest message
+        self._updates = itertools.count(int(time.time() * 1000))
+
+    async def line(self, line: str) -> bool:
+        """Handle one typed line; False when the tester wants to quit."""
+        line = line.strip()
+        if not line:
+            return True
+        words = line.split()
+        if words[0] in TESTER_COMMANDS:
+            return await self._tester([words[0][1:], *words[1:]])
+        buttons = self.buttons.get(self.identity, [])
+        if line.isdigit() and 1 <= int(line) <= len(buttons):
+            await self._send(Kind.BUTTON, payload=buttons[int(line) - 1].payload)
+        else:
+            await self._send(Kind.COMMAND if line.startswith("/") else Kind.TEXT, text=line)
+        return True
+
+    async def _tester(self, words: list[str]) -> bool:
+        match words:
+            case ["quit" | "exit"]:
+                return False
+            case ["as", "new"]:
+                self.identity = f"guest-{next(self._updates)}"
+                self.write(f"(you are now {self.identity}, a new user; say hello)")
+            case ["as", identity]:
+                self.identity = identity
+                self.write(f"(you are now {identity})")
+            case ["who"]:
+                self.write(f"(you are {self.identity})")
+            case ["photo"]:
+                await self._send(Kind.UNSUPPORTED, text="photo")
+            case _:
+                self.write(TESTER_HELP)
+        return True
+
+    async def _send(self, kind: Kind, text: str = "", payload: str = "") -> None:
+        ref = UserRef(PLATFORM, self.identity, self.identity)
+        inbound = Inbound(ref, kind, text=text, payload=payload, display_name=self.identity.split("-")[0].title())
+        for reply in await self.engine.handle(inbound):
+            self.show(reply)
+
+    def show(self, reply: Reply) -> None:
+        marker = "(updated) " if reply.edit else ""
+        self.write(f"\n🤖 {marker}{plain(reply.text)}")
+        buttons = [b for row in reply.buttons for b in row]
+        if buttons:
+            self.buttons[self.identity] = buttons
+            number = itertools.count(1)
+            for row in reply.buttons:
+                self.write("   " + "   ".join(f"[{next(number)}] {b.title}" for b in row))
+        elif not reply.edit:
+            self.buttons.pop(self.identity, None)
+
+
+async def run_console(engine: Engine) -> None:
+    console = Console(engine)
+    print(TESTER_HELP)
+    print("\nSay hello (or /start) to begin.")
+    while True:
+        try:
+            line = await asyncio.to_thread(input, f"\n[{console.identity}] > ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return
+        if not await console.line(line):
+            return
+        sys.stdout.flush()

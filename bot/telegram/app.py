@@ -1,0 +1,85 @@
+"""The Telegram adapter: aiogram receives updates, the engine answers, send.py renders."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.types import BotCommand, CallbackQuery, ChatMemberUpdated, Message, Update
+
+from bot.telegram import convert
+from bot.telegram.send import deliver
+from conversations.commands import MENU
+from conversations.engine import Engine
+from conversations.i18n import DEFAULT_LOCALE, LANGUAGES, Translator
+
+log = logging.getLogger(__name__)
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+
+
+def make_bot(token: str, api_base: str) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base.rstrip("/")))
+    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+def make_dispatcher(engine: Engine) -> Dispatcher:
+    router = Router(name="mentornet")
+
+    @router.message()
+    async def on_message(message: Message, bot: Bot, event_update: Update) -> None:
+        inbound = convert.from_message(message, event_update.update_id)
+        if inbound is None:
+            return
+
+        async def send(replies: list) -> None:
+            await deliver(bot, message.chat.id, replies)
+
+        await engine.handle(inbound, send)
+
+    @router.callback_query()
+    async def on_button(query: CallbackQuery, bot: Bot, event_update: Update) -> None:
+        # Every callback query is answered, or her phone shows a spinner on the button.
+        await query.answer()
+        inbound = convert.from_callback(query, event_update.update_id)
+        if inbound is None or query.message is None:
+            return
+        chat_id, message_id = query.message.chat.id, query.message.message_id
+
+        async def send(replies: list) -> None:
+            await deliver(bot, chat_id, replies, pressed_message_id=message_id)
+
+        await engine.handle(inbound, send)
+
+    @router.my_chat_member()
+    async def on_membership(event: ChatMemberUpdated) -> None:
+        if event.chat.type == "private":
+            blocked = event.new_chat_member.status == "kicked"
+            await engine.set_blocked(convert.PLATFORM, str(event.from_user.id), blocked)
+
+    dispatcher = Dispatcher()
+    dispatcher.include_router(router)
+    return dispatcher
+
+
+async def set_commands(bot: Bot) -> None:
+    """The command menu in each language; users whose app language we do not speak get English."""
+    for code in (None, *LANGUAGES):
+        t = Translator(code or DEFAULT_LOCALE)
+        commands = [BotCommand(command=name, description=t._(description)) for name, description in MENU]
+        await bot.set_my_commands(commands, language_code=code)
+
+
+async def run_polling(engine: Engine, token: str, api_base: str) -> None:
+    bot = make_bot(token, api_base)
+    dispatcher = make_dispatcher(engine)
+    try:
+        me = await bot.get_me()
+        log.info("running as @%s", me.username)
+        await set_commands(bot)
+        await dispatcher.start_polling(bot, allowed_updates=ALLOWED_UPDATES, handle_signals=True)
+    finally:
+        await bot.session.close()

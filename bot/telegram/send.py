@@ -1,0 +1,81 @@
+"""Neutral Reply -> Telegram calls, within Telegram's limits."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from conversations.messages import Reply
+
+log = logging.getLogger(__name__)
+
+TEXT_LIMIT = 4096
+CALLBACK_DATA_LIMIT = 64
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    for row in reply.buttons:
+        for button in row:
+            if not 1 <= len(button.payload.encode()) <= CALLBACK_DATA_LIMIT:
+                raise ValueError(f"callback data must be 1-64 bytes: {button.payload!r}")
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=b.title, callback_data=b.payload) for b in row] for row in reply.buttons
+        ]
+    )
+
+
+def chunks(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Split at line breaks: our markup never spans a line, so every piece stays valid HTML."""
+    if len(text) <= limit:
+        return [text]
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:  # a single enormous line: cut it hard
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+async def deliver(bot: Bot, chat_id: int, replies: list[Reply], pressed_message_id: int | None = None) -> None:
+    for reply in replies:
+        target = int(reply.to.chat_id) if reply.to else chat_id
+        markup = keyboard(reply)
+        try:
+            if reply.edit and pressed_message_id is not None and reply.to is None and len(reply.text) <= TEXT_LIMIT:
+                if await _edit(bot, target, pressed_message_id, reply, markup):
+                    continue
+            *head, tail = chunks(reply.text)
+            for piece in head:
+                await bot.send_message(target, piece)
+            await bot.send_message(target, tail, reply_markup=markup)
+        except TelegramForbiddenError:
+            log.info("chat %s blocked the bot; reply dropped", target)
+
+
+async def _edit(bot: Bot, chat_id: int, message_id: int, reply: Reply, markup: InlineKeyboardMarkup | None) -> bool:
+    try:
+        await bot.edit_message_text(text=reply.text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
+    except TelegramBadRequest as exc:
+        if "message is not modified" in exc.message:
+            return True  # a double tap that changed nothing
+        log.info("could not edit message %s (%s); sending a new one", message_id, exc.message)
+        return False
+    return True

@@ -1,0 +1,54 @@
+"""Conversation snippets shared by the tests: each reads like what a user does."""
+
+from __future__ import annotations
+
+from tests.fakechat import FakeChat
+
+
+async def reach_role(chat: FakeChat, language: str = "English") -> None:
+    await chat.send("/start")
+    await chat.tap(language)
+    await chat.tap("I agree")
+
+
+async def onboard_mentee(chat: FakeChat, *, about: str | None = "Engineer from Aleppo, mother of two.") -> None:
+    await reach_role(chat)
+    await chat.tap("I am new in Denmark and want a mentor")
+    await chat.tap(f"Use “{chat.name}”")
+    await chat.tap("Aarhus")
+    await chat.tap("IT")
+    await chat.tap("Engineering")
+    await chat.tap("Done")
+    await chat.tap("Master's degree")
+    await chat.tap("6 to 10 years")
+    await chat.tap("Arabic")
+    await chat.tap("English")
+    await chat.tap("Done")
+    await chat.tap("A little")
+    await chat.tap("CV and applications")
+    await chat.tap("Professional network")
+    await chat.tap("Done")
+    if about is None:
+        await chat.tap("Skip")
+    else:
+        await chat.send(about)
+
+
+async def onboard_mentor(chat: FakeChat) -> None:
+    await reach_role(chat)
+    await chat.tap("I want to be a mentor")
+    await chat.send("Mette")
+    await chat.send("Software developer")
+    await chat.send("Danske Bank")
+    await chat.tap("IT")
+    await chat.tap("Done")
+    await chat.tap("More than 10 years")
+    await chat.tap("Copenhagen area")
+    await chat.tap("Danish")
+    await chat.tap("English")
+    await chat.tap("Done")
+    await chat.tap("In person")
+    await chat.tap("Online")
+    await chat.tap("Done")
+    await chat.tap("2")
+    await chat.send("I have worked in IT for 15 years and love helping people find their way.")
