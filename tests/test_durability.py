@@ -1,0 +1,133 @@
+"""State lives in the database: restarts resume, duplicates are dropped, one user's updates run in order."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections import Counter
+from pathlib import Path
+
+from sqlalchemy import select
+
+from conversations.engine import Engine
+from conversations.messages import Inbound, Kind, UserRef
+from storage.db import make_engine, migrate, sessionmaker
+from storage.models import User
+from tests.fakechat import FakeChat
+from tests.flows import reach_role
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+async def test_a_restart_mid_onboarding_continues_at_the_same_step(db_engine) -> None:
+    chat = FakeChat(Engine(sessionmaker(db_engine)))
+    await reach_role(chat)
+    await chat.tap("I am new in Denmark and want a mentor")
+    await chat.send("Noor")
+    await chat.tap("Copenhagen area")
+    await chat.tap("Health")
+    await db_engine.dispose()  # every connection gone, as after a crash
+
+    chat.engine = Engine(sessionmaker(db_engine))  # a fresh process: nothing in memory
+    await chat.tap("Law")
+    await chat.tap("Done")
+    assert chat.last.text == "What is your highest education?"
+    for title in ("PhD", "None yet", "Arabic", "Done", "Fluent", "Job interviews", "Done", "Skip"):
+        await chat.tap(title)
+    card = chat.last.text
+    assert "Noor" in card and "Copenhagen area" in card and "Health, Law" in card
+
+
+async def test_one_users_updates_run_one_at_a_time(engine, sessions) -> None:
+    chat = FakeChat(engine)
+    await reach_role(chat)
+    await chat.tap("I am new in Denmark and want a mentor")
+    await chat.send("Noor")
+    await chat.tap("Aarhus")
+    question = chat.last
+    payloads = {b.title: b.payload for row in question.reply.buttons for b in row}
+    # Six toggles arrive at once; each reads and writes the same draft. Interleaved, some would be lost.
+    titles = ["IT", "Health", "Law", "Education", "Engineering", "Social sciences"]
+    await asyncio.gather(*(chat.press(payloads[t], message=question) for t in titles))
+    await chat.tap("Done")
+    assert chat.history[-2].text.count(",") == len(titles) - 1
+
+
+async def test_updates_of_one_user_never_overlap_while_different_users_do(engine) -> None:
+    running: Counter[str] = Counter()
+    peak: Counter[str] = Counter()
+    original = engine._run
+
+    async def tracked(inbound: Inbound) -> list:
+        who = inbound.user.user_id
+        running[who] += 1
+        running["all"] += 1
+        peak[who] = max(peak[who], running[who])
+        peak["all"] = max(peak["all"], running["all"])
+        try:
+            await asyncio.sleep(0.02)  # widen the window in which an overlap would show
+            return await original(inbound)
+        finally:
+            running[who] -= 1
+            running["all"] -= 1
+
+    engine._run = tracked
+    amina, sara = FakeChat(engine, user_id="amina"), FakeChat(engine, user_id="sara")
+    await asyncio.gather(*(amina.send("/help") for _ in range(4)), *(sara.send("/help") for _ in range(4)))
+    assert peak["amina"] == 1 and peak["sara"] == 1
+    assert peak["all"] == 2
+
+
+async def test_different_users_are_not_blocked_by_each_other(engine) -> None:
+    busy = Inbound(UserRef("test", "busy", "busy"), Kind.TEXT, text="hi")
+    async with engine._lock(busy):  # the busy user is stuck in a long handler
+        other = FakeChat(engine, user_id="other")
+        replies = await asyncio.wait_for(other.send("/start"), timeout=10)
+    assert replies and replies[0].buttons
+
+
+async def test_killing_the_process_loses_nothing(tmp_path: Path) -> None:
+    """A real process killed with SIGKILL mid-onboarding; the next one continues at the same question."""
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    env = {**os.environ, "DATABASE_URL": url, "BOT_TOKEN": "", "PYTHONUNBUFFERED": "1"}
+
+    async def start() -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "console",
+            cwd=ROOT, env=env, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+
+    async def say(proc: asyncio.subprocess.Process, line: str, expect: str) -> str:
+        proc.stdin.write(f"{line}\n".encode())
+        await proc.stdin.drain()
+        seen = ""
+        while expect not in seen:
+            chunk = await asyncio.wait_for(proc.stdout.read(4096), timeout=30)
+            assert chunk, f"process ended before {expect!r}; output: {seen}"
+            seen += chunk.decode()
+        return seen
+
+    first = await start()
+    await say(first, "hello", "[8] Türkçe")
+    await say(first, "2", "[3] No, thank you")  # English
+    await say(first, "1", "[2] I want to be a mentor")  # I agree
+    await say(first, "1", "What is your first name?")  # mentee
+    await say(first, "Noor", "Where do you live?")
+    await say(first, "3", "Which professional field")  # Aarhus
+    first.send_signal(signal.SIGKILL)
+    await first.wait()
+
+    second = await start()
+    out = await say(second, "hello again", "Which professional field")
+    assert "Welcome to Mentornet" not in out
+    second.stdin.close()
+    await asyncio.wait_for(second.wait(), timeout=30)
+
+    db = make_engine(url)
+    await migrate(db)
+    async with sessionmaker(db)() as session:
+        user = (await session.execute(select(User).where(User.external_id == "you"))).scalar_one()
+        assert user.role == "mentee" and user.consent_at is not None
+    await db.dispose()
