@@ -46,10 +46,27 @@ class Engine:
     async def handle(self, inbound: Inbound, deliver: Deliver | None = None) -> list[Reply]:
         """Run one inbound; `deliver` sends the replies while her lock is still held, so they keep their order."""
         async with self._lock(inbound):
-            replies = await self._run(inbound)
+            try:
+                replies = await self._run(inbound)
+            except Exception:
+                # The transaction rolled back, so her answers so far are intact; tell her instead of going silent.
+                log.exception("handling %s failed", inbound)
+                replies = [Reply(await self._apology(inbound))]
             if deliver is not None and replies:
                 await deliver(replies)
             return replies
+
+    async def _apology(self, inbound: Inbound) -> str:
+        locale = pick_locale(inbound.locale_hint)
+        try:
+            async with self.sessions() as session:
+                user, _ = await repo.user_and_conversation(
+                    session, inbound.user.platform, inbound.user.user_id, lock=False
+                )
+                locale = (user and user.locale) or locale
+        except Exception:
+            log.exception("could not read the locale of %s", inbound.user)
+        return Translator(locale)._("Sorry, something went wrong on my side. Please try again in a moment.")
 
     async def set_blocked(self, platform: str, user_id: str, blocked: bool) -> None:
         async with self.sessions() as session, session.begin():

@@ -12,4 +12,4 @@ for message in catalog:
         message.string = message.id
         message.flags.discard("fuzzy")
 with path.open("wb") as fh:
-    write_po(fh, catalog, width=120, omit_header=False)
+    write_po(fh, catalog, omit_header=False)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from conversations.i18n import LANGUAGES, Translator
 from tests.fakechat import FakeChat
 
 
 async def reach_role(chat: FakeChat, language: str = "English") -> None:
+    code = next(c for c, n in LANGUAGES.items() if n == language)
     await chat.send("/start")
     await chat.tap(language)
-    await chat.tap("I agree")
+    await chat.tap(Translator(code)._("I agree"))
 
 
 async def onboard_mentee(chat: FakeChat, *, about: str | None = "Engineer from Aleppo, mother of two.") -> None:

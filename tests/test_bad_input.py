@@ -174,4 +174,3 @@ async def test_a_duplicate_update_is_handled_once(engine) -> None:
     await chat.tap("Aarhus")
     card = await finish_and_read_card(chat)
     assert "Noor" in card and "Nadia" not in card
-

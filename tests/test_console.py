@@ -37,6 +37,7 @@ async def test_console_chat_with_numbered_buttons_and_identities(sessions) -> No
     assert (await type_("/who")).startswith("(you are guest-")
     assert not await console.line("/quit")
 
+
 def test_help_lists_the_modes() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "--help"], cwd=ROOT, capture_output=True, text=True, check=True
@@ -47,9 +48,7 @@ def test_help_lists_the_modes() -> None:
 
 def test_polling_without_a_token_says_what_is_missing(tmp_path: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", "BOT_TOKEN": "", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "polling"], cwd=ROOT, capture_output=True, text=True, env=env
-    )
+    result = subprocess.run([sys.executable, "-m", "bot", "polling"], cwd=ROOT, capture_output=True, text=True, env=env)
     assert result.returncode != 0 and "BOT_TOKEN is not set" in result.stderr
 
 

@@ -12,7 +12,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from conversations.engine import Engine
+from conversations.i18n import Translator
 from conversations.messages import Inbound, Kind, UserRef
+from conversations.questions import ChoiceQuestion
 from storage.db import make_engine, migrate, sessionmaker
 from storage.models import User
 from tests.fakechat import FakeChat
@@ -131,3 +133,20 @@ async def test_killing_the_process_loses_nothing(tmp_path: Path) -> None:
         user = (await session.execute(select(User).where(User.external_id == "you"))).scalar_one()
         assert user.role == "mentee" and user.consent_at is not None
     await db.dispose()
+
+
+async def test_a_failing_step_apologises_in_her_language_and_keeps_her_answers(engine, monkeypatch) -> None:
+    chat = FakeChat(engine, locale="en")
+    await reach_role(chat, language="Dansk")
+    await chat.tap(Translator("da")._("I am new in Denmark and want a mentor"))
+    await chat.send("Noor")
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(ChoiceQuestion, "on_text", broken)
+    await chat.send("Aarhus")
+    assert chat.last.text == Translator("da")._("Sorry, something went wrong on my side. Please try again in a moment.")
+    monkeypatch.undo()
+    await chat.tap("Aarhus")
+    assert chat.last.text.startswith(Translator("da")._("Which professional field is yours?"))
