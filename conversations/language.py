@@ -27,6 +27,9 @@ class ChooseLanguage(Step):
             language_keyboard(),
         )
 
+    async def on_text(self, ctx: Context, text: str) -> None:
+        await self.prompt(ctx)  # her first "hello" deserves a greeting, not a correction
+
 
 async def offer_languages(ctx: Context) -> None:
     ctx.say(ctx._("Which language would you like to use?"), language_keyboard())

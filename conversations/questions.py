@@ -117,6 +117,14 @@ class ChoiceQuestion(Question):
         ctx.edit(f"{ctx._(self.prompt)}\n{CHECK}<b>{self.show(ctx, value)}</b>")
         return value
 
+    def on_text(self, ctx: Context, text: str, current: Any) -> Any:
+        # Typing an option's exact label ("Aarhus", "2") is as good as tapping it.
+        typed = text.strip().casefold()
+        for code, title in self.choices(ctx):
+            if title.casefold() == typed:
+                return code
+        return super().on_text(ctx, text, current)
+
     def show(self, ctx: Context, value: Any) -> str:
         return dict(self.choices(ctx)).get(value, "—")
 
@@ -138,6 +146,9 @@ class MultiQuestion(ChoiceQuestion):
         extra = ctx._("Tap all that fit, then tap Done.")
         say = ctx.edit if edit else ctx.say
         say(self._text(ctx, hint, extra), keyboard)
+
+    def on_text(self, ctx: Context, text: str, current: Any) -> Any:
+        return Question.on_text(self, ctx, text, current)  # several answers need the buttons
 
     def on_button(self, ctx: Context, value: str, current: Any) -> Any:
         picked = self._picked(ctx, current)

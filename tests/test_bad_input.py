@@ -174,3 +174,14 @@ async def test_a_duplicate_update_is_handled_once(engine) -> None:
     await chat.tap("Aarhus")
     card = await finish_and_read_card(chat)
     assert "Noor" in card and "Nadia" not in card
+
+
+async def test_typing_an_options_label_answers_a_single_choice(engine) -> None:
+    chat = FakeChat(engine)
+    await reach_role(chat)
+    await chat.tap("I am new in Denmark and want a mentor")
+    await chat.send("Noor")
+    await chat.send("aarhus")
+    assert chat.last.text.startswith("Which professional field is yours?")
+    await chat.send("IT")  # a multi-select still needs its buttons
+    assert "Please use the buttons below." in chat.last.text
