@@ -16,8 +16,6 @@ log = logging.getLogger("bot")
 
 
 async def main(mode: str, settings: Settings) -> None:
-    if mode == "auto":
-        mode = "polling" if settings.bot_token else "console"
     if mode == "polling" and not settings.bot_token:
         raise SystemExit("BOT_TOKEN is not set: polling needs a Telegram bot token (or run `python -m bot console`).")
     db = make_engine(settings.database_url)
@@ -60,11 +58,13 @@ def cli(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     settings = Settings()
+    mode = args.mode if args.mode != "auto" else ("polling" if settings.bot_token else "console")
     logging.basicConfig(
-        level=settings.log_level if args.mode != "console" else logging.WARNING,
+        # The console is a chat window: only problems are logged there.
+        level=settings.log_level if mode == "polling" else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    asyncio.run(main(args.mode, settings))
+    asyncio.run(main(mode, settings))
 
 
 if __name__ == "__main__":

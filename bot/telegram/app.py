@@ -42,17 +42,21 @@ def make_dispatcher(engine: Engine) -> Dispatcher:
 
     @router.callback_query()
     async def on_button(query: CallbackQuery, bot: Bot, event_update: Update) -> None:
-        # Every callback query is answered, or her phone shows a spinner on the button.
-        await query.answer()
         inbound = convert.from_callback(query, event_update.update_id)
         if inbound is None or query.message is None:
+            await query.answer()
             return
         chat_id, message_id = query.message.chat.id, query.message.message_id
 
         async def send(replies: list) -> None:
             await deliver(bot, chat_id, replies, pressed_message_id=message_id)
 
-        await engine.handle(inbound, send)
+        # Every callback query is answered, or her phone shows a spinner on the button. Only after the engine
+        # has taken her turn: awaiting the answer first would let her next update overtake this tap.
+        try:
+            await engine.handle(inbound, send)
+        finally:
+            await query.answer()
 
     @router.my_chat_member()
     async def on_membership(event: ChatMemberUpdated) -> None:

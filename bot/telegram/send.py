@@ -41,8 +41,9 @@ def chunks(text: str, limit: int = TEXT_LIMIT) -> list[str]:
             if current:
                 pieces.append(current)
                 current = ""
-            pieces.append(line[:limit])
-            line = line[limit:]
+            cut = _hard_cut(line, limit)
+            pieces.append(line[:cut])
+            line = line[cut:]
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > limit:
             pieces.append(current)
@@ -52,6 +53,16 @@ def chunks(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     if current:
         pieces.append(current)
     return pieces
+
+
+def _hard_cut(line: str, limit: int) -> int:
+    """Cut before an entity (`&amp;`) or a tag (`<b>`) that the limit would split: Telegram refuses half of one."""
+    cut = limit
+    for opener, closer in (("&", ";"), ("<", ">")):
+        start = line.rfind(opener, 0, limit)
+        if start > 0 and line.find(closer, start, limit) == -1:
+            cut = min(cut, start)
+    return cut
 
 
 async def deliver(bot: Bot, chat_id: int, replies: list[Reply], pressed_message_id: int | None = None) -> None:
