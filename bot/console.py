@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import html
 import itertools
+import os
 import re
 import sys
 import time
@@ -40,6 +41,7 @@ class Console:
         self.identity = "you"
         self.buttons: dict[str, list[Button]] = {}  # per identity: the buttons of her newest message
         self._updates = itertools.count(int(time.time() * 1000))
+        self.locale_hint = (os.environ.get("LC_ALL") or os.environ.get("LANG") or "").split(".")[0] or None
 
     async def line(self, line: str) -> bool:
         """Handle one typed line; False when the tester wants to quit."""
@@ -76,7 +78,14 @@ class Console:
 
     async def _send(self, kind: Kind, text: str = "", payload: str = "") -> None:
         ref = UserRef(PLATFORM, self.identity, self.identity)
-        inbound = Inbound(ref, kind, text=text, payload=payload, display_name=self.identity.split("-")[0].title())
+        inbound = Inbound(
+            ref,
+            kind,
+            text=text,
+            payload=payload,
+            display_name=self.identity.split("-")[0].title(),
+            locale_hint=self.locale_hint,  # the terminal's language stands in for the phone's
+        )
         for reply in await self.engine.handle(inbound):
             self.show(reply)
 
