@@ -36,8 +36,8 @@ class Engine:
         # One lock per user: her updates run one at a time, different users run side by side.
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
 
-    def _lock(self, inbound: Inbound) -> asyncio.Lock:
-        key = (inbound.user.platform, inbound.user.user_id)
+    def _lock(self, platform: str, user_id: str) -> asyncio.Lock:
+        key = (platform, user_id)
         lock = self._locks.get(key)
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
@@ -45,7 +45,7 @@ class Engine:
 
     async def handle(self, inbound: Inbound, deliver: Deliver | None = None) -> list[Reply]:
         """Run one inbound; `deliver` sends the replies while her lock is still held, so they keep their order."""
-        async with self._lock(inbound):
+        async with self._lock(inbound.user.platform, inbound.user.user_id):
             try:
                 replies = await self._run(inbound)
             except Exception:
@@ -69,7 +69,8 @@ class Engine:
         return Translator(locale)._("Sorry, something went wrong on my side. Please try again in a moment.")
 
     async def set_blocked(self, platform: str, user_id: str, blocked: bool) -> None:
-        async with self.sessions() as session, session.begin():
+        """She blocked (or unblocked) the bot. Under her lock, so it cannot interleave with her own messages."""
+        async with self._lock(platform, user_id), self.sessions() as session, session.begin():
             await repo.mark_blocked(session, platform, user_id, self.clock() if blocked else None)
 
     async def _run(self, inbound: Inbound) -> list[Reply]:

@@ -35,10 +35,13 @@ def make_dispatcher(engine: Engine) -> Dispatcher:
         if inbound is None:
             return
 
+        blocked: set[int] = set()
+
         async def send(replies: list) -> None:
-            await deliver(bot, message.chat.id, replies)
+            blocked.update(await deliver(bot, message.chat.id, replies))
 
         await engine.handle(inbound, send)
+        await mark_blocked(engine, blocked)
 
     @router.callback_query()
     async def on_button(query: CallbackQuery, bot: Bot, event_update: Update) -> None:
@@ -48,8 +51,10 @@ def make_dispatcher(engine: Engine) -> Dispatcher:
             return
         chat_id, message_id = query.message.chat.id, query.message.message_id
 
+        blocked: set[int] = set()
+
         async def send(replies: list) -> None:
-            await deliver(bot, chat_id, replies, pressed_message_id=message_id)
+            blocked.update(await deliver(bot, chat_id, replies, pressed_message_id=message_id))
 
         # Every callback query is answered, or her phone shows a spinner on the button. Only after the engine
         # has taken her turn: awaiting the answer first would let her next update overtake this tap.
@@ -57,6 +62,7 @@ def make_dispatcher(engine: Engine) -> Dispatcher:
             await engine.handle(inbound, send)
         finally:
             await query.answer()
+        await mark_blocked(engine, blocked)
 
     @router.my_chat_member()
     async def on_membership(event: ChatMemberUpdated) -> None:
@@ -67,6 +73,12 @@ def make_dispatcher(engine: Engine) -> Dispatcher:
     dispatcher = Dispatcher()
     dispatcher.include_router(router)
     return dispatcher
+
+
+async def mark_blocked(engine: Engine, chat_ids: set[int]) -> None:
+    # A private chat's id is the user's id. Called after her turn, when her lock is free again.
+    for chat_id in chat_ids:
+        await engine.set_blocked(convert.PLATFORM, str(chat_id), True)
 
 
 async def set_commands(bot: Bot) -> None:

@@ -65,7 +65,9 @@ def _hard_cut(line: str, limit: int) -> int:
     return cut
 
 
-async def deliver(bot: Bot, chat_id: int, replies: list[Reply], pressed_message_id: int | None = None) -> None:
+async def deliver(bot: Bot, chat_id: int, replies: list[Reply], pressed_message_id: int | None = None) -> set[int]:
+    """Send or edit; returns the chats that turned out to have blocked the bot."""
+    blocked: set[int] = set()
     for reply in replies:
         target = int(reply.to.chat_id) if reply.to else chat_id
         markup = keyboard(reply)
@@ -79,6 +81,8 @@ async def deliver(bot: Bot, chat_id: int, replies: list[Reply], pressed_message_
             await bot.send_message(target, tail, reply_markup=markup)
         except TelegramForbiddenError:
             log.info("chat %s blocked the bot; reply dropped", target)
+            blocked.add(target)
+    return blocked
 
 
 async def _edit(bot: Bot, chat_id: int, message_id: int, reply: Reply, markup: InlineKeyboardMarkup | None) -> bool:

@@ -1,0 +1,511 @@
+"""End to end on Telegram: the real aiogram client and our adapter against the fake Bot API server.
+
+Each test is a conversation on her phone: updates go in through getUpdates, and what she sees is what the fake
+kept from sendMessage and editMessageText. The `engine` fixture runs every conversation on SQLite and PostgreSQL.
+After each test, every callback query must have been answered and no call refused as a bad request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import aiohttp
+import pytest
+from aiogram import BaseMiddleware, Bot, Dispatcher
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, TelegramObject
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from bot.telegram.app import ALLOWED_UPDATES, make_bot, make_dispatcher, mark_blocked, set_commands
+from bot.telegram.send import TEXT_LIMIT, chunks, deliver
+from conversations.commands import MENU
+from conversations.engine import Engine
+from conversations.i18n import LANGUAGES, Translator
+from conversations.messages import Button, Reply
+from conversations.privacy import SHORT
+from storage.models import MenteeProfile, User
+from tests.fakebotapi import FakeBotAPI, FakeUser, HTMLError, ShownMessage, parse_html, visible_text
+
+# The language picker's msgid (conversations/language.py), the first thing anyone sees.
+GREETING = (
+    "Welcome to Mentornet! 🌱 We bring together women who are new in Denmark and women who know "
+    "Danish working life.\n\nWhich language would you like to use?"
+)
+UNSUPPORTED = "Sorry, I can only read text and buttons here."
+CHOOSE = "Please choose one of the buttons."
+TRICKY_NAME = "<b>Zoë</b> & Co 🌸 زينب"  # markup, an ampersand, an emoji and right-to-left script
+
+
+class InFlight(BaseMiddleware):
+    """Counts updates being handled, so a test waits for exactly the work it caused instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.errors: list[BaseException] = []
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        self.count += 1
+        try:
+            return await handler(event, data)
+        except Exception as exc:  # aiogram only logs a failed update; the test must see it
+            self.errors.append(exc)
+            raise
+        finally:
+            self.count -= 1
+
+
+class Telegram:
+    """Our bot polling the fake server, and her thumbs on the phone."""
+
+    def __init__(self, api: FakeBotAPI, engine: Engine) -> None:
+        self.api = api
+        self.engine = engine
+        self.inflight = InFlight()
+        self.bot: Bot
+        self.dispatcher: Dispatcher
+        self._polling: asyncio.Task[None]
+
+    async def start(self) -> None:
+        self.bot = make_bot(self.api.token, self.api.base_url)
+        self.dispatcher = make_dispatcher(self.engine)
+        self.dispatcher.update.outer_middleware(self.inflight)
+        started = asyncio.Event()
+
+        async def on_startup() -> None:
+            started.set()
+
+        self.dispatcher.startup.register(on_startup)
+        self._polling = asyncio.create_task(
+            self.dispatcher.start_polling(self.bot, handle_signals=False, allowed_updates=ALLOWED_UPDATES)
+        )
+        await self.api.wait_for(lambda: started.is_set() or self._polling.done(), "polling to start")
+        await self._check_polling()
+
+    async def stop(self) -> None:
+        await self.settle()
+        await self.dispatcher.stop_polling()
+        await self._polling  # start_polling closes the bot's HTTP session on its way out
+
+    async def restart(self) -> None:
+        """A new process: a fresh client that has confirmed nothing yet, and a fresh engine on the same database."""
+        await self.stop()
+        self.engine = Engine(self.engine.sessions, coordinator_ids=self.engine.coordinator_ids)
+        await self.start()
+
+    async def settle(self) -> None:
+        """Every pushed update confirmed by the client and completely handled, replies included.
+
+        aiogram confirms a batch (the next getUpdates offset) only after creating a task per update, and those
+        tasks enter InFlight before the server reads that request: no pending and none in flight means done.
+        """
+
+        def quiet() -> bool:
+            return self._polling.done() or (self.api.pending_updates == 0 and self.inflight.count == 0)
+
+        await self.api.wait_for(quiet, "the bot to handle every update")
+        await self._check_polling()
+
+    async def _check_polling(self) -> None:
+        if self._polling.done():
+            await self._polling  # raises what stopped it
+            raise AssertionError("polling stopped on its own")
+
+    async def act(self, user: FakeUser, push: Callable[[], object]) -> list[ShownMessage]:
+        """Do something on her phone; returns what appeared in her chat because of it (sends and edits)."""
+        seen = len(self.api.history(user))
+        push()
+        await self.settle()
+        return self.api.history(user)[seen:]
+
+    async def send(self, user: FakeUser, text: str) -> list[ShownMessage]:
+        return await self.act(user, lambda: self.api.push_text(user, text))
+
+    async def tap(self, user: FakeUser, title: str, message: ShownMessage | None = None) -> list[ShownMessage]:
+        return await self.act(user, lambda: self.api.push_press(user, title, message))
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    async with FakeBotAPI() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def tg(api: FakeBotAPI, engine: Engine) -> AsyncIterator[Telegram]:
+    telegram = Telegram(api, engine)
+    await telegram.start()
+    yield telegram
+    await telegram.stop()
+    # Whatever the conversation was, Telegram refused nothing, no spinner was left turning and nothing crashed.
+    assert telegram.inflight.errors == []
+    assert [(c.method, c.description) for c in api.rejected] == []
+    assert api.unanswered_callbacks == 0
+
+
+# -- the conversation, step by step -----------------------------------------------------------------------
+
+
+async def onboard_to_name(tg: Telegram, user: FakeUser, t: Translator) -> ShownMessage:
+    """/start, her language, consent, the mentee role: up to the first-name question, which is returned."""
+    await tg.send(user, "/start")
+    await tg.tap(user, LANGUAGES[t.locale])
+    await tg.tap(user, t._("I agree"))
+    await tg.tap(user, t._("I am new in Denmark and want a mentor"))
+    question = tg.api.last(user)
+    assert question is not None
+    assert question.text.startswith(t._("What is your first name?"))
+    return question
+
+
+async def answer_mentee_questions(tg: Telegram, user: FakeUser, t: Translator) -> None:
+    """Region to 'about you', all by buttons except the free text."""
+    taps = [
+        t._("Copenhagen area"),
+        *(t._("Health"), t._("Done")),
+        t._("Master's degree"),
+        t._("2 to 5 years"),
+        *(t.language_name("en"), t.language_name("ar"), t._("Done")),
+        t._("A little"),
+        *(t._("Job interviews"), t._("Done")),
+    ]
+    for title in taps:
+        await tg.tap(user, title)
+    await tg.send(user, "I was a nurse in Aleppo.\nNow I learn Danish.")
+
+
+def expect_summary(shown: ShownMessage | None, t: Translator) -> ShownMessage:
+    assert shown is not None
+    assert shown.text.startswith(t._("Your profile"))
+    assert t._("Is everything right? Tap a field to change it.") in shown.text
+    assert t._("✅ Confirm") in shown.buttons
+    return shown
+
+
+# -- conversations ----------------------------------------------------------------------------------------
+
+
+async def test_start_greets_in_her_language_and_choosing_english_edits_the_picker(tg: Telegram) -> None:
+    uk, en = Translator("uk"), Translator("en")
+    assert uk._(GREETING) != GREETING, "the Ukrainian catalog translates the greeting"
+    user = tg.api.user("Олена", "uk")
+
+    [greeting] = await tg.send(user, "/start")
+    assert greeting.text == visible_text(uk._(GREETING))
+    names = list(LANGUAGES.values())
+    assert greeting.button_rows == [names[i : i + 2] for i in range(0, len(names), 2)]
+
+    picker, notice = await tg.tap(user, "English", greeting)
+    assert (picker.message_id, picker.text, picker.buttons) == (greeting.message_id, "✓ English", [])
+    assert [int(c.params["message_id"]) for c in tg.api.calls_to("editMessageText")] == [greeting.message_id]
+    assert notice.message_id > greeting.message_id, "the notice is a new message under the picker"
+    assert notice.text == visible_text(en._(SHORT))
+    assert notice.buttons == ["I agree", "Read more", "No, thank you"]
+
+
+async def test_mentee_onboarding_through_buttons_toggles_in_place(tg: Telegram, sessions: async_sessionmaker) -> None:
+    en = Translator("en")
+    user = tg.api.user("Amina", "en")
+    await onboard_to_name(tg, user, en)
+    await tg.tap(user, "Use “Amina”")
+    await tg.tap(user, "Copenhagen area")
+
+    question = tg.api.last(user)
+    assert question is not None and question.text.startswith("Which professional field is yours?")
+    edits_before = len(tg.api.calls_to("editMessageText"))
+    for title, now_shown, gone in (("IT", "✓ IT", "IT"), ("Health", "✓ Health", "Health"), ("✓ IT", "IT", "✓ IT")):
+        [toggled] = await tg.tap(user, title, question)
+        assert toggled.message_id == question.message_id, "a toggle edits the question in place"
+        assert now_shown in toggled.buttons and gone not in toggled.buttons
+    assert len(tg.api.calls_to("editMessageText")) == edits_before + 3
+    assert tg.api.last(user).message_id == question.message_id, "no new message while toggling"  # type: ignore[union-attr]
+
+    closed, following = await tg.tap(user, "Done", question)
+    assert closed.message_id == question.message_id and closed.buttons == []
+    assert closed.text.endswith("✓ Health")
+    assert following.text.startswith("What is your highest education?")
+
+    for title in ("Master's degree", "2 to 5 years", "English", "Arabic", "Done", "A little", "Job interviews", "Done"):
+        await tg.tap(user, title)
+    await tg.tap(user, "Skip")
+    summary = expect_summary(tg.api.last(user), en)
+    assert "First name: Amina" in summary.text and "Professional field: Health" in summary.text
+
+    card, thanks, menu = await tg.tap(user, "✅ Confirm", summary)
+    assert card.message_id == summary.message_id and card.buttons == []
+    assert thanks.text.startswith("Thank you, Amina!")
+    assert menu.buttons == ["My profile", "Language", "Help"]
+    async with sessions() as session:
+        profile = (
+            await session.execute(
+                select(MenteeProfile)
+                .join(User, User.id == MenteeProfile.user_id)
+                .where(User.external_id == str(user.id))
+            )
+        ).scalar_one()
+    assert (profile.fields, profile.languages, profile.goals) == (["health"], ["en", "ar"], ["interview"])
+
+
+async def test_a_name_with_markup_emoji_and_arabic_is_shown_exactly_as_typed(tg: Telegram) -> None:
+    ar = Translator("ar")
+    user = tg.api.user(TRICKY_NAME, "ar")
+    question = await onboard_to_name(tg, user, ar)
+    # Button titles are plain text on Telegram: the name goes in unescaped.
+    assert ar._("Use “{name}”").format(name=TRICKY_NAME) in question.buttons
+
+    await tg.send(user, TRICKY_NAME)
+    await answer_mentee_questions(tg, user, ar)
+    summary = expect_summary(tg.api.last(user), ar)
+    assert TRICKY_NAME in summary.text
+    assert "<b>Zoë" not in summary.html, "her name was escaped, not taken as markup"
+
+    card, thanks, _menu = await tg.tap(user, ar._("✅ Confirm"), summary)
+    assert TRICKY_NAME in card.text
+    assert TRICKY_NAME in thanks.text
+
+
+async def test_the_same_update_delivered_twice_is_handled_once(tg: Telegram) -> None:
+    en = Translator("en")
+    user = tg.api.user("Amina", "en")
+    update = tg.api.push_text(user, "/start")
+    tg.api.push_again(update)  # both copies in one getUpdates batch
+    await tg.settle()
+    assert [m.text for m in tg.api.history(user)] == [visible_text(en._(GREETING))]
+
+    # Redelivered after a crash, to a new process that has confirmed nothing yet.
+    await tg.restart()
+    tg.api.push_again(update)
+    # Her updates run in order, so once the tap is answered, the copy before it has been dealt with too.
+    shown = await tg.tap(user, "English")
+    assert shown[0].text == "✓ English"
+    assert [m.text for m in tg.api.history(user)].count(visible_text(en._(GREETING))) == 1
+
+
+async def test_a_photo_or_a_sticker_gets_the_text_only_reply(tg: Telegram) -> None:
+    uk = Translator("uk")
+    assert uk._(UNSUPPORTED) != UNSUPPORTED
+    user = tg.api.user("Олена", "uk")
+    sorry, greeting = await tg.act(user, lambda: tg.api.push_photo(user, caption="my diploma"))
+    assert sorry.text == uk._(UNSUPPORTED)
+    assert greeting.text == visible_text(uk._(GREETING))
+    assert greeting.buttons == list(LANGUAGES.values())
+    sorry, _greeting = await tg.act(user, lambda: tg.api.push_sticker(user))
+    assert sorry.text == uk._(UNSUPPORTED)
+
+
+async def test_commands_menu_is_set_in_every_language(tg: Telegram) -> None:
+    await set_commands(tg.bot)
+    calls = tg.api.calls_to("setMyCommands")
+    assert len(calls) == 1 + len(LANGUAGES) and all(c.ok for c in calls)
+    assert [c.params.get("language_code") for c in calls] == [None, "da", "en", "uk", "ar", "fa", "ti", "so", "tr"]
+    assert set(tg.api.commands) == {("default", code) for code in ("", *LANGUAGES)}
+    for code in ("", *LANGUAGES):
+        t = Translator(code or "en")
+        expected = [{"command": name, "description": t._(description)} for name, description in MENU]
+        assert tg.api.commands[("default", code)] == expected
+    uk_menu = await tg.bot.get_my_commands(language_code="uk")
+    assert (uk_menu[0].command, uk_menu[0].description) == ("start", Translator("uk")._(MENU[0][1]))
+
+
+async def test_blocking_the_bot_marks_her_blocked(tg: Telegram, sessions: async_sessionmaker) -> None:
+    user = tg.api.user("Amina", "en")
+    await tg.send(user, "/start")
+
+    async def blocked_at() -> object:
+        async with sessions() as session:
+            query = select(User.blocked_at).where(User.platform == "telegram", User.external_id == str(user.id))
+            return (await session.execute(query)).scalar_one()
+
+    assert await blocked_at() is None
+    await tg.act(user, lambda: tg.api.block(user))
+    assert await blocked_at() is not None
+
+    # A reply to a chat that blocked the bot is dropped quietly: Telegram answers 403.
+    assert await deliver(tg.bot, user.chat_id, [Reply("Are you still there?")]) == {user.chat_id}
+    assert [(c.method, c.status) for c in tg.api.failed] == [("sendMessage", 403)]
+
+    await tg.act(user, lambda: tg.api.unblock(user))
+    assert await blocked_at() is None
+
+    # Without the membership update, the 403 itself marks her.
+    await mark_blocked(tg.engine, {user.chat_id})
+    assert await blocked_at() is not None
+
+
+async def test_each_users_updates_run_in_order_while_users_run_side_by_side(tg: Telegram) -> None:
+    en = Translator("en")
+    users = [tg.api.user("Amina", "en"), tg.api.user("Sara", "en")]
+    await asyncio.gather(*(onboard_to_name(tg, user, en) for user in users))
+    seen = {user.id: len(tg.api.history(user)) for user in users}
+    lengths = list(range(41, 47))  # the name's limit is 40: each reply names the length it got
+    for n in lengths:
+        for user in users:
+            tg.api.push_text(user, "x" * n)
+    await tg.settle()
+    for user in users:
+        replies = tg.api.history(user)[seen[user.id] :]
+        counts = [int(m.group(1)) for r in replies if (m := re.search(r"That is (\d+) characters", r.text))]
+        assert counts == lengths, f"{user.first_name}'s replies out of order"
+
+
+async def test_a_tap_and_a_text_sent_together_are_handled_in_order(tg: Telegram) -> None:
+    notice = visible_text(Translator("en")._(SHORT))
+    user = tg.api.user("Amina", "en")
+    await tg.send(user, "/start")
+    seen = len(tg.api.history(user))
+    tg.api.push_press(user, "English")
+    tg.api.push_text(user, "hello")  # arrives in the same getUpdates batch as the tap
+    await tg.settle()
+    assert [m.text for m in tg.api.history(user)[seen:]] == ["✓ English", notice, CHOOSE, notice]
+
+
+# -- within Telegram's limits -----------------------------------------------------------------------------
+
+
+def profile_like(lines: int) -> str:
+    return "\n".join(f"<b>Line {i}:</b> Tom &amp; Jerry &lt;3 🌸 {'x' * 40}" for i in range(lines))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("short", id="short"),
+        pytest.param(profile_like(200), id="many-lines"),
+        pytest.param("x" * 9000, id="one-huge-line"),
+        pytest.param("x" * (TEXT_LIMIT - 3) + "&amp;" + "y" * 5000, id="entity-at-the-cut"),
+        pytest.param("x" * (TEXT_LIMIT - 2) + "<b>y</b>" + "z" * 5000, id="tag-at-the-cut"),
+        pytest.param("a" * TEXT_LIMIT + "\n" + "b" * TEXT_LIMIT + "\n\n" + "c" * 10, id="full-lines"),
+    ],
+)
+def test_chunks_stay_within_the_limit_and_valid(text: str) -> None:
+    pieces = chunks(text)
+    assert all(0 < len(piece) <= TEXT_LIMIT for piece in pieces)
+    assert all(visible_text(piece).strip() for piece in pieces), "each piece parses and has something to show"
+    assert "".join(pieces).replace("\n", "") == text.replace("\n", ""), "nothing lost, nothing added"
+    if len(text) <= TEXT_LIMIT:
+        assert pieces == [text]
+
+
+async def test_a_9000_character_reply_arrives_in_accepted_pieces(tg: Telegram) -> None:
+    user = tg.api.user("Amina", "en")
+    text = profile_like(160)
+    assert len(text) > 9000
+    reply = Reply(text, ((Button("OK", "1:ok"),),))
+    await deliver(tg.bot, user.chat_id, [reply])
+    pieces = tg.api.messages(user)
+    assert len(pieces) == len(chunks(text)) >= 3
+    assert all(len(p.html) <= TEXT_LIMIT for p in pieces)
+    assert "\n".join(p.text for p in pieces) == visible_text(text)
+    assert [p.buttons for p in pieces] == [[]] * (len(pieces) - 1) + [["OK"]], "the keyboard goes under the last"
+
+    # Too long to replace the pressed message: sent as new messages instead, the pressed one left alone.
+    await deliver(tg.bot, user.chat_id, [Reply(text, edit=True)], pressed_message_id=pieces[0].message_id)
+    assert tg.api.calls_to("editMessageText") == []
+    assert len(tg.api.messages(user)) == 2 * len(pieces)
+
+
+# -- the fake itself --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("markup", "visible"),
+    [
+        ("<b>Hi</b> &lt;b&gt; &amp; &quot;x&quot; &#128512;&#x1F338;", 'Hi <b> & "x" 😀🌸'),
+        ('<a href="https://example.org/?a=1&amp;b=2">link</a> > 3', "link > 3"),
+        ("<b>bold <i>both</i></b><tg-spoiler>hidden</tg-spoiler>", "bold bothhidden"),
+    ],
+)
+def test_fake_html_parser_decodes_what_telegram_accepts(markup: str, visible: str) -> None:
+    assert visible_text(markup) == visible
+
+
+@pytest.mark.parametrize("markup", ["<foo>x</foo>", "<b>x", "<b>x</i>", "x</b>", "a < b", "Tom & Jerry", "&nbsp;"])
+def test_fake_html_parser_refuses_what_telegram_refuses(markup: str) -> None:
+    with pytest.raises(HTMLError):
+        parse_html(markup)
+
+
+async def test_the_fake_refuses_what_telegram_refuses(api: FakeBotAPI) -> None:
+    user = api.user()
+    bot = make_bot(api.token, api.base_url)
+    try:
+        sent = await bot.send_message(user.chat_id, "<b>fine</b> &amp; &#128512;")
+        refusals: list[tuple[Callable[[], Awaitable[Any]], str]] = [
+            (
+                lambda: bot.send_message(user.chat_id, "<foo>x</foo>"),
+                'can\'t parse entities: Unsupported start tag "foo"',
+            ),
+            (lambda: bot.send_message(user.chat_id, "<b>x"), "can't parse entities: Can't find end tag"),
+            (lambda: bot.send_message(user.chat_id, "a < b"), "can't parse entities"),
+            (lambda: bot.send_message(user.chat_id, "Tom & Jerry"), "can't parse entities"),
+            (lambda: bot.send_message(user.chat_id, ""), "message text is empty"),
+            (lambda: bot.send_message(user.chat_id, "<b> </b>"), "message text is empty"),
+            (lambda: bot.send_message(user.chat_id, "x" * (TEXT_LIMIT + 1)), "message is too long"),
+            (lambda: bot.send_message(user.chat_id + 1, "hi"), "chat not found"),
+            (
+                lambda: bot.send_message(
+                    user.chat_id,
+                    "hi",
+                    reply_markup=InlineKeyboardMarkup(
+                        inline_keyboard=[[InlineKeyboardButton(text="x", callback_data="é" * 33)]]
+                    ),
+                ),
+                "BUTTON_DATA_INVALID",
+            ),
+            (lambda: bot.edit_message_text("new", chat_id=user.chat_id, message_id=999), "message to edit not found"),
+            (
+                lambda: bot.edit_message_text("<b>fine</b> &amp; 😀", chat_id=user.chat_id, message_id=sent.message_id),
+                "not modified",
+            ),
+            (lambda: bot.answer_callback_query("no-such-query"), "query ID is invalid"),
+            (lambda: bot.set_my_commands([BotCommand(command="Start", description="go")]), "BOT_COMMAND_INVALID"),
+            (lambda: bot.set_my_commands([BotCommand(command="start", description="x" * 257)]), "description"),
+        ]
+        for call, reason in refusals:
+            with pytest.raises(TelegramBadRequest, match=re.escape(reason)):
+                await call()
+        assert len(api.rejected) == len(refusals)
+        assert all(c.status == 400 and (c.description or "").startswith("Bad Request: ") for c in api.rejected)
+
+        edited = await bot.edit_message_text("<i>changed</i>", chat_id=user.chat_id, message_id=sent.message_id)
+        assert not isinstance(edited, bool) and edited.text == "changed"
+        assert [m.text for m in api.messages(user)] == ["changed"]
+        assert {c.content_type for c in api.calls} <= {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+        # Long polling: parked until an update arrives, then confirmed by the next offset.
+        async with aiohttp.ClientSession() as http:
+            url = f"{api.base_url}/bot{api.token}/getUpdates"
+
+            async def poll() -> list[dict[str, Any]]:
+                async with http.post(url, json={"timeout": 5}) as response:
+                    return (await response.json())["result"]
+
+            parked = asyncio.create_task(poll())
+            await api.wait_for(lambda: api.waiting_polls == 1, "getUpdates to park")
+            pushed = api.push_text(user, "hi")
+            assert [u["update_id"] for u in await parked] == [pushed["update_id"]]
+            async with http.post(url, data={"offset": str(pushed["update_id"] + 1), "timeout": "0"}) as response:
+                assert (await response.json())["result"] == []
+            assert api.pending_updates == 0
+
+        # A JSON body works as well, with reply_markup as an object rather than a string.
+        async with aiohttp.ClientSession() as http:
+            body = {
+                "chat_id": user.chat_id,
+                "text": "json",
+                "reply_markup": {"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]},
+            }
+            async with http.post(f"{api.base_url}/bot{api.token}/sendMessage", json=body) as response:
+                assert (await response.json())["ok"] is True
+        last = api.last(user)
+        assert last is not None and last.buttons == ["A"]
+    finally:
+        await bot.session.close()
