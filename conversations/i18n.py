@@ -5,12 +5,10 @@ from __future__ import annotations
 import gettext
 import html
 import io
-from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -82,12 +80,6 @@ class Translator:
     def language_name(self, code: str) -> str:
         name = self.babel.languages.get(code) or Locale.parse(DEFAULT_LOCALE).languages.get(code, code)
         return name[:1].upper() + name[1:]
-
-    def date(self, value: date | datetime) -> str:
-        return format_date(value, format="long", locale=self.babel)
-
-    def datetime(self, value: datetime) -> str:
-        return format_datetime(value, format="medium", tzinfo="Europe/Copenhagen", locale=self.babel)
 
 
 def preload() -> None:

@@ -6,7 +6,7 @@ user-supplied value escaped, which Telegram understands as-is and the console st
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -59,7 +59,6 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     edit: bool = False  # replace the message whose button was pressed instead of sending a new one
     to: UserRef | None = None  # None: the chat the inbound came from
-    extra: dict[str, str] = field(default_factory=dict, compare=False)
 
     def button_titles(self) -> list[str]:
         return [b.title for row in self.buttons for b in row]

@@ -54,3 +54,21 @@ async def onboard_mentor(chat: FakeChat) -> None:
     await chat.tap("Done")
     await chat.tap("2")
     await chat.send("I have worked in IT for 15 years and love helping people find their way.")
+
+
+async def at_fields_question(chat: FakeChat, name: str = "Noor", region: str = "Aarhus") -> None:
+    """A mentee who has answered her name and where she lives, looking at the fields question."""
+    await reach_role(chat)
+    await chat.tap("I am new in Denmark and want a mentor")
+    await chat.send(name)
+    await chat.tap(region)
+
+
+async def finish_and_read_card(chat: FakeChat, fields: tuple[str, ...] = ("IT",)) -> str:
+    """From the fields question to the summary card, with short answers; returns the card."""
+    for title in fields:
+        await chat.tap(title)
+    await chat.tap("Done")
+    for title in ("PhD", "None yet", "Arabic", "Done", "Fluent", "Job interviews", "Done", "Skip"):
+        await chat.tap(title)
+    return chat.last.text

@@ -8,22 +8,7 @@ import pytest
 
 from conversations.i18n import FSI, PDI, Translator
 from tests.fakechat import FakeChat
-from tests.flows import onboard_mentee, reach_role
-
-
-async def at_fields_question(chat: FakeChat) -> None:
-    await reach_role(chat)
-    await chat.tap("I am new in Denmark and want a mentor")
-    await chat.send("Noor")
-    await chat.tap("Aarhus")
-
-
-async def finish_and_read_card(chat: FakeChat) -> str:
-    await chat.tap("IT")
-    await chat.tap("Done")
-    for title in ("PhD", "None yet", "Arabic", "Done", "Fluent", "Job interviews", "Done", "Skip"):
-        await chat.tap(title)
-    return chat.last.text
+from tests.flows import at_fields_question, finish_and_read_card, onboard_mentee, reach_role
 
 
 async def test_free_text_where_buttons_are_expected_asks_again_with_a_hint(engine) -> None:

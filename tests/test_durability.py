@@ -18,36 +18,25 @@ from conversations.questions import ChoiceQuestion
 from storage.db import make_engine, migrate, sessionmaker
 from storage.models import User
 from tests.fakechat import FakeChat
-from tests.flows import reach_role
+from tests.flows import at_fields_question, finish_and_read_card, reach_role
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 async def test_a_restart_mid_onboarding_continues_at_the_same_step(db_engine) -> None:
     chat = FakeChat(Engine(sessionmaker(db_engine)))
-    await reach_role(chat)
-    await chat.tap("I am new in Denmark and want a mentor")
-    await chat.send("Noor")
-    await chat.tap("Copenhagen area")
+    await at_fields_question(chat, region="Copenhagen area")
     await chat.tap("Health")
     await db_engine.dispose()  # every connection gone, as after a crash
 
     chat.engine = Engine(sessionmaker(db_engine))  # a fresh process: nothing in memory
-    await chat.tap("Law")
-    await chat.tap("Done")
-    assert chat.last.text == "What is your highest education?"
-    for title in ("PhD", "None yet", "Arabic", "Done", "Fluent", "Job interviews", "Done", "Skip"):
-        await chat.tap(title)
-    card = chat.last.text
+    card = await finish_and_read_card(chat, fields=("Law",))
     assert "Noor" in card and "Copenhagen area" in card and "Health, Law" in card
 
 
 async def test_one_users_updates_run_one_at_a_time(engine, sessions) -> None:
     chat = FakeChat(engine)
-    await reach_role(chat)
-    await chat.tap("I am new in Denmark and want a mentor")
-    await chat.send("Noor")
-    await chat.tap("Aarhus")
+    await at_fields_question(chat)
     question = chat.last
     payloads = {b.title: b.payload for row in question.reply.buttons for b in row}
     # Six toggles arrive at once; each reads and writes the same draft. Interleaved, some would be lost.

@@ -10,7 +10,7 @@ from conversations.privacy import NOTICE_VERSION
 from storage.models import Conversation, MenteeProfile, MentorProfile, User
 from tests.conftest import COORDINATOR
 from tests.fakechat import FakeChat
-from tests.flows import onboard_mentee, onboard_mentor, reach_role
+from tests.flows import at_fields_question, onboard_mentee, onboard_mentor, reach_role
 
 GREETING = (
     "Welcome to Mentornet! 🌱 We bring together women who are new in Denmark and women who know "
@@ -190,10 +190,7 @@ async def test_profile_before_onboarding_continues_the_questions(engine) -> None
 
 async def test_language_switch_mid_onboarding_keeps_her_place(engine, sessions) -> None:
     chat = FakeChat(engine)
-    await reach_role(chat)
-    await chat.tap("I am new in Denmark and want a mentor")
-    await chat.send("Noor")
-    await chat.tap("Aarhus")
+    await at_fields_question(chat)
     await chat.send("/language")
     await chat.tap("العربية")
     ar = Translator("ar")
@@ -219,10 +216,7 @@ async def test_language_switch_mid_onboarding_keeps_her_place(engine, sessions) 
 
 async def test_multi_select_toggles_in_one_message_edited_in_place(engine) -> None:
     chat = FakeChat(engine)
-    await reach_role(chat)
-    await chat.tap("I am new in Denmark and want a mentor")
-    await chat.send("Noor")
-    await chat.tap("Aarhus")
+    await at_fields_question(chat)
     question = chat.last
     await chat.tap("Done")
     assert chat.last.id == question.id and "Please choose at least one." in chat.last.text
@@ -259,10 +253,7 @@ async def test_help_is_written_for_her_role(engine) -> None:
 
 async def test_cancel_mid_onboarding_keeps_answers_and_start_resumes(engine) -> None:
     chat = FakeChat(engine)
-    await reach_role(chat)
-    await chat.tap("I am new in Denmark and want a mentor")
-    await chat.send("Noor")
-    await chat.tap("Aarhus")
+    await at_fields_question(chat)
     question = chat.last
     await chat.send("/cancel")
     assert "Everything you answered is saved" in chat.last.text
