@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from conversations import browse, companies, mentorship, requests, vetting, waiting
 from conversations.flow import Context, Step, step
 from conversations.i18n import N_
 from conversations.language import offer_languages
 from conversations.privacy import ask_to_delete
 from conversations.profile import close as close_profile
 from conversations.profile import show_profile
+from storage import matching
 
 # The platform's command menu, in this order. Adapters translate the descriptions per language.
 MENU: tuple[tuple[str, str], ...] = (
     ("start", N_("Start or continue")),
+    ("mentors", N_("Find a mentor")),
+    ("mentorship", N_("Your mentorship")),
+    ("write", N_("Write to your mentor or mentee")),
     ("profile", N_("See or change your profile")),
     ("language", N_("Change the language")),
     ("help", N_("What I can do for you")),
@@ -22,8 +27,22 @@ MENU: tuple[tuple[str, str], ...] = (
 )
 
 
+# Commands that only some roles have; they are in that role's /help, not in everyone's menu.
+ROLE_COMMANDS: dict[str | None, tuple[tuple[str, str], ...]] = {
+    "mentor": (("pause", N_("Pause or resume new requests")),),
+    "mentee": (("become_mentor", N_("Become a mentor yourself")),),
+    "coordinator": (
+        ("pending", N_("Mentors waiting for approval")),
+        ("waiting", N_("Mentees on the waiting list")),
+        ("company", N_("Partner companies and their join links")),
+    ),
+}
+
+
 def command_list(ctx: Context) -> str:
-    return "\n".join(f"/{name} – {ctx._(description)}" for name, description in MENU)
+    hidden = {"mentors"} if ctx.user.role != "mentee" else set()
+    commands = [c for c in MENU if c[0] not in hidden] + list(ROLE_COMMANDS.get(ctx.user.role, ()))
+    return "\n".join(f"/{name} – {ctx._(description)}" for name, description in commands)
 
 
 @step
@@ -33,19 +52,33 @@ class Idle(Step):
     name = "idle"
 
     async def prompt(self, ctx: Context) -> None:
-        ctx.say(
-            ctx._("What would you like to do?"),
-            [
-                [ctx.button(ctx._("My profile"), "profile")],
-                [ctx.button(ctx._("Language"), "language"), ctx.button(ctx._("Help"), "help")],
-            ],
-        )
+        role = ctx.user.role
+        live = await matching.live_mentorships(ctx.session, ctx.user.id)
+        buttons = []
+        if role == "mentee" and not any(m.mentee_id == ctx.user.id for m in live):
+            buttons.append([ctx.button(ctx._("Find a mentor"), "find")])
+        if live:
+            buttons.append([ctx.button(ctx._("My mentorship"), "mentorship")])
+        if role == "coordinator":
+            buttons.append([ctx.button(ctx._("Mentors waiting for approval"), "pending")])
+            buttons.append([ctx.button(ctx._("Mentees on the waiting list"), "waiting")])
+        buttons.append([ctx.button(ctx._("My profile"), "profile")])
+        buttons.append([ctx.button(ctx._("Language"), "language"), ctx.button(ctx._("Help"), "help")])
+        ctx.say(ctx._("What would you like to do?"), buttons)
 
     async def on_text(self, ctx: Context, text: str) -> None:
         await self.prompt(ctx)
 
     async def on_button(self, ctx: Context, value: str) -> None:
-        actions = {"profile": show_profile, "language": offer_languages, "help": help_}
+        actions = {
+            "profile": show_profile,
+            "language": offer_languages,
+            "help": help_,
+            "find": browse.find,
+            "mentorship": mentorship.show,
+            "pending": vetting.pending,
+            "waiting": waiting.waiting_command,
+        }
         if value in actions:
             await actions[value](ctx)
         else:
@@ -53,6 +86,8 @@ class Idle(Step):
 
 
 async def start(ctx: Context) -> None:
+    if ctx.inbound.command_args:  # a join link: t.me/<bot>?start=<company code>
+        await companies.joined_through(ctx, ctx.inbound.command_args.strip())
     if ctx.step == "declined":
         ctx.goto("privacy")
     elif ctx.step == "idle":
@@ -68,15 +103,17 @@ ROLE_HELP = {
         "Danish working life and want to share what they know."
     ),
     "mentee": N_(
-        "As a mentee you meet a mentor: a woman who works in Denmark. She can help you understand the labour "
-        "market, improve your CV, practise job interviews and build a network."
+        "As a mentee you choose a mentor: a woman who works in Denmark. She can help you understand the labour "
+        "market, improve your CV, practise job interviews and build a network. Tap “Find a mentor” to see the "
+        "mentors who fit you best and ask one of them."
     ),
     "mentor": N_(
-        "As a mentor you help a woman who is new in Denmark find her way into Danish working life. You decide "
-        "how many mentees you can have, and you meet in person or online."
+        "As a mentor you help a woman who is new in Denmark find her way into Danish working life. Mentees ask "
+        "you once a coordinator has approved your profile; you accept or decline, and you decide how many "
+        "mentees you have at once."
     ),
     "coordinator": N_(
-        "As a coordinator you look after the network: its mentors, its mentees and how their mentorships go."
+        "As a coordinator you approve new mentors, help mentees on the waiting list and look after the mentorships."
     ),
 }
 
@@ -124,4 +161,12 @@ COMMANDS: dict[str, Callable[[Context], Awaitable[None]]] = {
     "profile": show_profile,
     "cancel": cancel,
     "delete": ask_to_delete,
+    "mentors": browse.find,
+    "mentorship": mentorship.show,
+    "write": mentorship.write_command,
+    "pause": requests.pause_command,
+    "become_mentor": mentorship.become_mentor,
+    "pending": vetting.pending,
+    "waiting": waiting.waiting_command,
+    "company": companies.company_command,
 }

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm.attributes import flag_modified
 
 # Importing the flow modules registers their steps.
-from conversations import commands, language, onboarding, privacy, profile  # noqa: F401
-from conversations.flow import Context, stale, step_for
+from conversations import commands, language, onboarding, privacy, profile, requests  # noqa: F401
+from conversations.flow import ACTIONS, Context, stale, step_for
 from conversations.i18n import Translator, pick_locale
 from conversations.messages import Inbound, Kind, Reply
 from storage import repo
@@ -29,7 +29,9 @@ class Engine:
         sessions: async_sessionmaker,
         coordinator_ids: Iterable[str] = (),
         clock: Callable[[], datetime] = utcnow,
+        join_link: Callable[[str], str] = lambda code: f"/start {code}",
     ) -> None:
+        self.join_link = join_link
         self.sessions = sessions
         self.coordinator_ids = frozenset(coordinator_ids)
         self.clock = clock
@@ -68,6 +70,11 @@ class Engine:
             log.exception("could not read the locale of %s", inbound.user)
         return Translator(locale)._("Sorry, something went wrong on my side. Please try again in a moment.")
 
+    async def tick(self) -> list[Reply]:
+        """Due reminders and expiries; the replies are addressed (`Reply.to`) to whoever they concern."""
+        async with self.sessions() as session, session.begin():
+            return await requests.tick(session, self.clock())
+
     async def set_blocked(self, platform: str, user_id: str, blocked: bool) -> None:
         """She blocked (or unblocked) the bot. Under her lock, so it cannot interleave with her own messages."""
         async with self._lock(platform, user_id), self.sessions() as session, session.begin():
@@ -96,6 +103,7 @@ class Engine:
                 now=self.clock(),
                 t=Translator(user.locale or pick_locale(inbound.locale_hint)),
                 data=dict(conv.data or {}),
+                join_link=self.join_link,
             )
             await dispatch(ctx)
             if not ctx.deleted:
@@ -129,6 +137,8 @@ async def press(ctx: Context, payload: str) -> None:
     head, _, value = payload.partition(":")
     if head == "lang":
         await language.choose_language(ctx, value)
+    elif head in ACTIONS:
+        await ACTIONS[head](ctx, value)
     elif head.isdigit() and int(head) == ctx.conv.seq and not ctx.data.get("paused"):
         await step_for(ctx).on_button(ctx, value)
     else:

@@ -6,6 +6,7 @@ conversation row, runs one step, saves, and sends what the step said; a step nev
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -13,7 +14,7 @@ from typing import Any, ClassVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.i18n import Translator
-from conversations.messages import Button, Inbound, Kind, Reply
+from conversations.messages import Button, Inbound, Kind, Reply, UserRef
 from storage.models import Conversation, User
 
 Keyboard = list[list[Button]]
@@ -30,6 +31,7 @@ class Context:
     data: dict[str, Any]
     replies: list[Reply] = field(default_factory=list)
     deleted: bool = False  # she deleted her data: nothing is saved after this step
+    join_link: Callable[[str], str] = lambda code: f"/start {code}"
 
     # -- language ------------------------------------------------------------------------------------------
     def _(self, message: str) -> str:
@@ -63,8 +65,33 @@ class Context:
         """Replace the message whose button she pressed; a new message when she typed instead."""
         self.replies.append(Reply(text, _freeze(buttons), edit=self.inbound.kind is Kind.BUTTON))
 
+    def tell(self, user: User, text: str, buttons: Keyboard | None = None) -> None:
+        """A message to someone else: build `text` with `voice(user)` so it is in her language."""
+        self.replies.append(Reply(text, _freeze(buttons), to=ref_of(user)))
+
     async def prompt(self) -> None:
         await step_for(self).prompt(self)
+
+
+class Voice:
+    """Just enough of a Context to render text for another user, in her language."""
+
+    def __init__(self, locale: str | None) -> None:
+        self.t = Translator(locale or "en")
+
+    def _(self, message: str) -> str:
+        return self.t._(message)
+
+    def v(self, value: object) -> str:
+        return self.t.value(value)
+
+
+def voice(user: User) -> Voice:
+    return Voice(user.locale)
+
+
+def ref_of(user: User) -> UserRef:
+    return UserRef(user.platform, user.external_id, user.chat_id)
 
 
 def _freeze(buttons: Keyboard | None) -> tuple[tuple[Button, ...], ...]:
@@ -92,6 +119,9 @@ class Step:
 
 
 STEPS: dict[str, Step] = {}
+# Buttons on messages sent out of a conversation (a request card, a coordinator's card): `<prefix>:<args>`.
+# Valid whenever pressed; each handler checks that this user may do this to that object, every time.
+ACTIONS: dict[str, Callable[[Context, str], Awaitable[None]]] = {}
 _resolvers: dict[str, Any] = {}
 
 
@@ -106,6 +136,14 @@ def resolver(prefix: str):  # type: ignore[no-untyped-def]
 
     def register(fn):  # type: ignore[no-untyped-def]
         _resolvers[prefix] = fn
+        return fn
+
+    return register
+
+
+def action(prefix: str):  # type: ignore[no-untyped-def]
+    def register(fn):  # type: ignore[no-untyped-def]
+        ACTIONS[prefix] = fn
         return fn
 
     return register

@@ -5,10 +5,12 @@ from __future__ import annotations
 import gettext
 import html
 import io
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
 from babel import Locale
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -76,6 +78,9 @@ class Translator:
         """A user-supplied or computed value, safe inside HTML and isolated from the text's direction."""
         text = html.escape(str(value), quote=False)
         return f"{FSI}{text}{PDI}" if self.rtl else text
+
+    def date(self, value: date | datetime) -> str:
+        return format_date(value, format="long", locale=self.babel)
 
     def language_name(self, code: str) -> str:
         name = self.babel.languages.get(code) or Locale.parse(DEFAULT_LOCALE).languages.get(code, code)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from conversations import vetting
 from conversations.flow import Context, Step, resolver, rows, stale, step
 from conversations.i18n import N_
 from conversations.options import (
@@ -60,6 +61,7 @@ MENTOR_QUESTIONS: tuple[Question, ...] = (
     ChoiceQuestion("region", N_("Where you live"), N_("Where do you live?"), MENTOR_REGIONS, columns=2),
     LanguagesQuestion("languages", N_("Languages"), N_("Which languages do you speak?"), columns=2),
     MultiQuestion("meeting_modes", N_("Meets"), N_("How can you meet a mentee?"), MEETING_MODES),
+    MultiQuestion("helps_with", N_("Can help with"), N_("What can you help a mentee with?"), GOALS),
     ChoiceQuestion(
         "capacity", N_("Mentees at once"), N_("How many mentees can you have at the same time?"), CAPACITY, 3
     ),
@@ -174,10 +176,13 @@ async def answered(ctx: Context, question: Question) -> None:
 # -- the summary card --------------------------------------------------------------------------------------
 
 
+def profile_lines(view: Any, role: str | None, values: dict[str, Any]) -> list[str]:
+    """One line per answer, rendered for `view` (her own Context, or a Voice for a coordinator or a mentor)."""
+    return [f"<b>{view._(q.label)}:</b> {q.show(view, values.get(q.key))}" for q in questions(role)]
+
+
 def profile_card(ctx: Context, values: dict[str, Any], status: str | None = None) -> str:
-    lines = [f"<b>{ctx._('Your profile')}</b>", ""]
-    for q in questions(ctx.user.role):
-        lines.append(f"<b>{ctx._(q.label)}:</b> {q.show(ctx, values.get(q.key))}")
+    lines = [f"<b>{ctx._('Your profile')}</b>", "", *profile_lines(ctx, ctx.user.role, values)]
     if status == "pending":
         lines += ["", ctx._("Status: waiting for a coordinator's approval")]
     elif status == "approved":
@@ -218,12 +223,13 @@ class Summary(Step):
 
 async def confirm(ctx: Context) -> None:
     values = draft(ctx)
-    await repo.save_profile(ctx.session, ctx.user, values)
+    await repo.save_profile(ctx.session, ctx.user, values, company_id=ctx.data.get("company"))
     ctx.user.onboarded_at = ctx.now
     ctx.data.clear()
     ctx.edit(profile_card(ctx, values))
     name = ctx.v(values["name"])
     if ctx.user.role == "mentor":
+        await vetting.announce(ctx)
         ctx.say(
             ctx._(
                 "Thank you, {name}! 🌱 A coordinator will look at your profile soon. Until it is approved, "

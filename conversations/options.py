@@ -72,7 +72,7 @@ GOALS = (
     Option("cv", N_("CV and applications")),
     Option("interview", N_("Job interviews")),
     Option("network", N_("Professional network")),
-    Option("recognition", N_("Recognition of my education")),
+    Option("recognition", N_("Recognition of education")),
     Option("study", N_("Further education")),
     Option("business", N_("Starting a business")),
     Option("culture", N_("Danish workplace culture")),

@@ -16,15 +16,30 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every database; SQLite would otherwise hand back naive ones."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return value.astimezone(UTC) if value is not None and value.tzinfo else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
 class Base(DeclarativeBase):
-    type_annotation_map: ClassVar = {datetime: DateTime(timezone=True), dict[str, Any]: JSON, list[str]: JSON}
+    type_annotation_map: ClassVar = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}
 
 
 class User(Base):
@@ -77,6 +92,17 @@ class MentorProfile(Base):
     capacity: Mapped[int] = mapped_column(Integer)
     about: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | approved | rejected | paused
+    helps_with: Mapped[list[str]] = mapped_column(default=list)
+    # Bit masks of the lists above (bit = position in the option list), so ranking is integer arithmetic in SQL.
+    fields_mask: Mapped[int] = mapped_column(BigInteger, default=0)
+    languages_mask: Mapped[int] = mapped_column(BigInteger, default=0)
+    helps_mask: Mapped[int] = mapped_column(BigInteger, default=0)
+    meets_online: Mapped[bool] = mapped_column(Boolean, default=False)
+    meets_in_person: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Kept in step with active mentorships by conditional updates: the last place can be taken only once.
+    active_count: Mapped[int] = mapped_column(Integer, default=0)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -99,3 +125,59 @@ class ProcessedUpdate(Base):
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     handled_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Company(Base):
+    """A partner company whose employees join as mentors through its own link."""
+
+    __tablename__ = "companies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MentorRequest(Base):
+    """A mentee asks a mentor. Open until accepted, declined, withdrawn or expired."""
+
+    __tablename__ = "mentor_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    message: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    reason: Mapped[str | None] = mapped_column(String(16))  # why declined / withdrawn
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    reminded_day3_at: Mapped[datetime | None]
+    reminded_day10_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+
+
+class Mentorship(Base):
+    __tablename__ = "mentorships"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("mentor_requests.id", ondelete="SET NULL"))
+    # active | paused | completed | ended_early | cancelled
+    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(16))
+    ended_by: Mapped[int | None] = mapped_column(Integer)
+    mentee_shares_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    mentor_shares_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class WaitingMentee(Base):
+    """A mentee for whom no mentor fits yet, in order of arrival."""
+
+    __tablename__ = "waiting_list"
+
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    since: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    notified_at: Mapped[datetime | None]

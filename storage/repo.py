@@ -11,12 +11,26 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.masks import FIELD_BITS, GOAL_BITS, LANGUAGE_BITS, mask
 from storage.models import Conversation, MenteeProfile, MentorProfile, ProcessedUpdate, User, utcnow
 
 MENTEE_FIELDS = ("region", "fields", "education", "experience", "languages", "danish", "goals", "about")
 MENTOR_FIELDS = (
-    "job_title", "employer", "fields", "experience", "region", "languages", "meeting_modes", "capacity", "about",
+    "job_title", "employer", "fields", "experience", "region", "languages", "meeting_modes", "helps_with",
+    "capacity", "about",
 )  # fmt: skip
+
+
+def mentor_derived(draft: dict[str, Any]) -> dict[str, Any]:
+    """The columns ranking reads, derived from her answers."""
+    modes = draft.get("meeting_modes") or []
+    return {
+        "fields_mask": mask(draft.get("fields"), FIELD_BITS),
+        "languages_mask": mask(draft.get("languages"), LANGUAGE_BITS),
+        "helps_mask": mask(draft.get("helps_with"), GOAL_BITS),
+        "meets_online": "online" in modes,
+        "meets_in_person": "in_person" in modes,
+    }
 
 
 async def claim_update(session: AsyncSession, platform: str, update_id: int) -> bool:
@@ -74,13 +88,17 @@ async def load_profile(session: AsyncSession, user: User) -> dict[str, Any]:
     return draft
 
 
-async def save_profile(session: AsyncSession, user: User, draft: dict[str, Any]) -> None:
+async def save_profile(session: AsyncSession, user: User, draft: dict[str, Any], company_id: int | None = None) -> None:
     user.first_name = draft["name"]
     if user.role == "mentee":
         values = {f: draft.get(f) for f in MENTEE_FIELDS}
         model: type[MenteeProfile] | type[MentorProfile] = MenteeProfile
     elif user.role == "mentor":
         values = {f: draft.get(f) for f in MENTOR_FIELDS} | {"capacity": int(draft["capacity"])}
+        values |= mentor_derived(draft)
+        values["helps_with"] = values["helps_with"] or []
+        if company_id is not None:
+            values["company_id"] = company_id
         model = MentorProfile
     else:
         return

@@ -29,8 +29,18 @@ class Shown:
 
 
 class FakeChat:
-    def __init__(self, engine: Engine, user_id: str = "1001", name: str = "Amina", locale: str | None = "en") -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        user_id: str = "1001",
+        name: str = "Amina",
+        locale: str | None = "en",
+        network: dict[str, FakeChat] | None = None,
+    ) -> None:
         self.engine = engine
+        # Everyone's chat windows: a reply addressed to someone else lands in hers.
+        self.network = network if network is not None else {}
+        self.network[user_id] = self
         self.ref = UserRef("test", user_id, user_id)
         self.name = name
         self.locale = locale
@@ -71,6 +81,9 @@ class FakeChat:
     async def _deliver(self, inbound: Inbound, pressed: Shown | None) -> list[Reply]:
         replies = await self.engine.handle(inbound)
         for reply in replies:
+            if reply.to is not None and reply.to.user_id != self.ref.user_id:
+                route(self.network, reply)
+                continue
             if reply.edit and pressed is not None:
                 shown = Shown(pressed.id, reply)
             else:
@@ -79,6 +92,12 @@ class FakeChat:
             self.messages[shown.id] = shown
             self.history.append(shown)
         return replies
+
+    def receive(self, reply: Reply) -> None:
+        """A message the bot sends her on its own (a request card, a relayed message, a reminder)."""
+        shown = Shown(next(self._ids), reply)
+        self.messages[shown.id] = shown
+        self.history.append(shown)
 
     # -- reading -----------------------------------------------------------------------------------------
     @property
@@ -90,3 +109,11 @@ class FakeChat:
 
     def texts_since(self, n: int) -> str:
         return "\n---\n".join(s.text for s in self.history[n:])
+
+
+def route(network: dict[str, FakeChat], reply: Reply) -> None:
+    assert reply.to is not None and not reply.edit
+    chat = network.get(reply.to.user_id)
+    if chat is None:
+        raise AssertionError(f"a message for {reply.to.user_id}, who has no chat in this test: {reply.text!r}")
+    chat.receive(reply)

@@ -52,6 +52,9 @@ async def onboard_mentor(chat: FakeChat) -> None:
     await chat.tap("In person")
     await chat.tap("Online")
     await chat.tap("Done")
+    await chat.tap("CV and applications")
+    await chat.tap("Professional network")
+    await chat.tap("Done")
     await chat.tap("2")
     await chat.send("I have worked in IT for 15 years and love helping people find their way.")
 

@@ -45,7 +45,7 @@ async def test_a_claim_rolled_back_with_its_handling_can_run_again(sessions) -> 
 async def test_profile_round_trip(sessions) -> None:
     draft = {
         "name": "Layla", "job_title": "Nurse", "employer": "Rigshospitalet", "fields": ["health"],
-        "experience": "11", "region": "cph", "languages": ["ar", "da"], "meeting_modes": ["online"],
+        "experience": "11", "region": "cph", "languages": ["ar", "da"], "meeting_modes": ["online"], "helps_with": ["cv"],
         "capacity": "3", "about": None,
     }  # fmt: skip
     async with sessions() as session, session.begin():

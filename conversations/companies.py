@@ -1,0 +1,69 @@
+"""Partner companies: coordinators register one and get a join link; mentors who join through it are tagged."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import func, select
+
+from conversations.flow import Context
+from conversations.vetting import is_coordinator
+from storage.models import Company, MentorProfile
+
+NAME_LIMIT = 80
+
+
+async def company_command(ctx: Context) -> None:
+    """/company add <name> registers one; /company lists them with their links."""
+    if not await is_coordinator(ctx):
+        return
+    verb, _, name = ctx.inbound.command_args.partition(" ")
+    if verb == "add":
+        name = " ".join(name.split())
+        if not name or len(name) > NAME_LIMIT:
+            ctx.say(
+                ctx._(
+                    "Write the company's name after the command, up to {limit} characters: /company add Novo Nordisk"
+                ).format(limit=NAME_LIMIT)
+            )
+            return
+        company = Company(name=name, code=secrets.token_hex(4), created_at=ctx.now)
+        ctx.session.add(company)
+        await ctx.session.flush()
+        ctx.say(
+            ctx._("{company} is registered. Mentors who join through this link are tagged with it:").format(
+                company=ctx.v(name)
+            )
+            + f"\n{ctx.v(ctx.join_link(company.code))}"
+        )
+        return
+    mentors = func.count(MentorProfile.user_id)
+    rows = (
+        await ctx.session.execute(
+            select(Company, mentors)
+            .outerjoin(MentorProfile, MentorProfile.company_id == Company.id)
+            .group_by(Company.id)
+            .order_by(Company.name)
+        )
+    ).all()
+    if not rows:
+        ctx.say(ctx._("No partner companies yet. Add one with /company add followed by its name."))
+        return
+    lines = [f"<b>{ctx._('Partner companies')}</b>"]
+    for company, count in rows:
+        lines.append(
+            ctx._("{company}: {count} mentors").format(company=ctx.v(company.name), count=count)
+            + f"\n{ctx.v(ctx.join_link(company.code))}"
+        )
+    ctx.say("\n\n".join(lines))
+
+
+async def joined_through(ctx: Context, code: str) -> None:
+    """`/start <code>`: remember the company until her mentor profile is saved."""
+    company = (await ctx.session.execute(select(Company).where(Company.code == code))).scalar_one_or_none()
+    if company is None:
+        return
+    ctx.data["company"] = company.id
+    profile = await ctx.session.get(MentorProfile, ctx.user.id)
+    if profile is not None:  # already a mentor: tag her now
+        profile.company_id = company.id

@@ -1,0 +1,328 @@
+"""A mentorship once it runs: introductions, the relay chat, pause and resume, the end, and sharing contacts.
+
+Mentor and mentee write to each other through the bot, so neither has to share a phone number or username.
+"""
+
+from __future__ import annotations
+
+import html
+
+from conversations.flow import Context, Step, Voice, action, stale, step, voice
+from conversations.i18n import N_
+from conversations.messages import Button
+from storage import matching
+from storage.models import Mentorship, User
+
+RELAY_LIMIT = 2000
+END_REASONS = {
+    "job": N_("She found a job"),
+    "time": N_("No time any more"),
+    "match": N_("We were not a good match"),
+    "other": N_("Another reason"),
+}
+# How a platform links to a person; a platform without such links shows no link.
+CONTACT_LINKS = {"telegram": "tg://user?id={id}"}
+
+
+def other_side(m: Mentorship, user_id: int) -> int:
+    return m.mentor_id if m.mentee_id == user_id else m.mentee_id
+
+
+def mentorship_buttons(view: Voice, m: Mentorship) -> list[list[Button]]:
+    rows = [[Button(view._("✉️ Write to her"), f"m:write:{m.id}")]]
+    if m.status == "active":
+        rows.append([Button(view._("⏸ Pause"), f"m:pause:{m.id}"), Button(view._("🎓 Complete"), f"m:done:{m.id}")])
+    else:
+        rows.append([Button(view._("▶ Resume"), f"m:resume:{m.id}"), Button(view._("🎓 Complete"), f"m:done:{m.id}")])
+    rows.append([Button(view._("End early"), f"m:end:{m.id}"), Button(view._("Share my contact"), f"m:share:{m.id}")])
+    rows.append([Button(view._("⚠️ Report a problem"), f"m:report:{m.id}")])
+    return rows
+
+
+async def introduce(ctx: Context, m: Mentorship, mentee: User, mentor: User) -> None:
+    for me, her, text in (
+        (mentee, mentor, N_("🎉 {name} has accepted! She is now your mentor.")),
+        (mentor, mentee, N_("🎉 You and {name} are now mentor and mentee.")),
+    ):
+        view = voice(me)
+        body = (
+            view._(text).format(name=view.v(her.first_name))
+            + "\n\n"
+            + view._(
+                "Write to her through me: tap “Write to her” or send /write. Neither of you needs to share a phone "
+                "number. Agree on your first meeting soon: in person or online."
+            )
+        )
+        if me.id == ctx.user.id:
+            ctx.say(body, mentorship_buttons(view, m))
+        else:
+            ctx.tell(me, body, mentorship_buttons(view, m))
+
+
+async def show(ctx: Context) -> None:
+    """/mentorship: her running mentorships with their buttons."""
+    live = await matching.live_mentorships(ctx.session, ctx.user.id)
+    if not live:
+        ctx.say(ctx._("You have no mentorship right now."))
+        return
+    for m in live:
+        other = await ctx.session.get(User, other_side(m, ctx.user.id))
+        role = ctx._("your mentor") if m.mentor_id == other.id else ctx._("your mentee")
+        state = ctx._("paused") if m.status == "paused" else ctx._("active")
+        text = ctx._("{name}, {role} since {date} ({state})").format(
+            name=f"<b>{ctx.v(other.first_name)}</b>", role=role, date=ctx.t.date(m.started_at), state=state
+        )
+        ctx.say(text, mentorship_buttons(ctx, m))
+
+
+async def write_command(ctx: Context) -> None:
+    live = await matching.live_mentorships(ctx.session, ctx.user.id)
+    if not live:
+        ctx.say(ctx._("You have no mentorship right now, so there is nobody to write to."))
+        return
+    if len(live) == 1:
+        await start_relay(ctx, live[0])
+        return
+    buttons = []
+    for m in live:
+        other = await ctx.session.get(User, other_side(m, ctx.user.id))
+        buttons.append([Button(other.first_name or "?", f"m:write:{m.id}")])
+    ctx.say(ctx._("Who would you like to write to?"), buttons)
+
+
+async def start_relay(ctx: Context, m: Mentorship) -> None:
+    if not ctx.step.startswith("relay"):
+        ctx.data["relay_return"] = ctx.step
+    ctx.data["relay"] = m.id
+    ctx.goto("relay")
+    await ctx.prompt()
+
+
+async def _mine(ctx: Context, raw_id: str) -> Mentorship | None:
+    m = await ctx.session.get(Mentorship, int(raw_id)) if raw_id.isdigit() else None
+    if m is None or ctx.user.id not in (m.mentee_id, m.mentor_id):
+        return None
+    return m
+
+
+@step
+class Relay(Step):
+    name = "relay"
+
+    async def prompt(self, ctx: Context) -> None:
+        m = await ctx.session.get(Mentorship, ctx.data.get("relay", 0))
+        other = await ctx.session.get(User, other_side(m, ctx.user.id)) if m else None
+        ctx.say(
+            ctx._("Write your message to {name}. I pass on everything you send until you tap Done.").format(
+                name=ctx.v(other.first_name if other else "")
+            ),
+            [[ctx.button(ctx._("Done"), "done")]],
+        )
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        if value == "done":
+            await leave_relay(ctx)
+        else:
+            await stale(ctx)
+
+    async def on_text(self, ctx: Context, text: str) -> None:
+        m = await ctx.session.get(Mentorship, ctx.data.get("relay", 0))
+        if m is None or m.status not in matching.LIVE:
+            ctx.say(ctx._("This mentorship has ended, so I cannot pass on messages any more."))
+            await leave_relay(ctx)
+            return
+        if len(text) > RELAY_LIMIT:
+            ctx.say(
+                ctx._("That is {count} characters; the limit here is {limit}. Please write a shorter version.").format(
+                    count=len(text), limit=RELAY_LIMIT
+                )
+            )
+            return
+        other = await ctx.session.get(User, other_side(m, ctx.user.id))
+        view = voice(other)
+        ctx.tell(
+            other,
+            f"💬 <b>{view.v(ctx.user.first_name)}</b>:\n{html.escape(text, quote=False)}",
+            [[Button(view._("↩️ Reply"), f"m:write:{m.id}"), Button(view._("⚠️ Report a problem"), f"m:report:{m.id}")]],
+        )
+        ctx.say(ctx._("✓ Sent to {name}.").format(name=ctx.v(other.first_name)), [[ctx.button(ctx._("Done"), "done")]])
+
+
+async def leave_relay(ctx: Context) -> None:
+    ctx.data.pop("relay", None)
+    ctx.goto(ctx.data.pop("relay_return", "idle"))
+    await ctx.prompt()
+
+
+@action("m")
+async def act(ctx: Context, value: str) -> None:
+    verb, _, raw_id = value.partition(":")
+    if verb == "cancel":
+        await coordinator_cancel(ctx, raw_id)
+        return
+    m = await _mine(ctx, raw_id)
+    if m is None:
+        ctx.say(ctx._("This button is not for you."))
+        return
+    if m.status not in matching.LIVE:
+        ctx.say(ctx._("This mentorship has ended."))
+        return
+    other = await ctx.session.get(User, other_side(m, ctx.user.id))
+    view = voice(other)
+    if verb == "write":
+        await start_relay(ctx, m)
+    elif verb in ("pause", "resume"):
+        m.status = "paused" if verb == "pause" else "active"
+        text = (
+            N_("{name} has paused your mentorship for now.")
+            if verb == "pause"
+            else N_("{name} has resumed your mentorship.")
+        )
+        ctx.tell(other, view._(text).format(name=view.v(ctx.user.first_name)))
+        ctx.edit(
+            ctx._("Done: your mentorship is paused.")
+            if verb == "pause"
+            else ctx._("Done: your mentorship is active again.")
+        )
+    elif verb == "done":
+        await end(ctx, m, other, "completed", None)
+    elif verb == "end":
+        ctx.data["ending"] = m.id
+        ctx.data["end_return"] = ctx.step if ctx.step != "end_reason" else "idle"
+        ctx.goto("end_reason")
+        await ctx.prompt()
+    elif verb == "share":
+        await share(ctx, m, other)
+    elif verb == "report":
+        await report(ctx, m)
+    else:
+        await stale(ctx)
+
+
+async def end(ctx: Context, m: Mentorship, other: User, status: str, reason: str | None) -> None:
+    if not await matching.end_mentorship(ctx.session, m, status, ctx.now, ctx.user.id, reason):
+        ctx.say(ctx._("This mentorship has ended."))
+        return
+    for me, her in ((ctx.user, other), (other, ctx.user)):
+        view = voice(me)
+        text = view._("Your mentorship with {name} has ended. Thank you both! 🌱").format(name=view.v(her.first_name))
+        buttons = []
+        if me.id == m.mentee_id:
+            text += "\n\n" + view._(
+                "You can look for a new mentor whenever you like. And one day you may become a mentor yourself: /become_mentor"
+            )
+            buttons = [[Button(view._("Find a mentor"), "find:")]]
+        if me.id == ctx.user.id:
+            ctx.say(text, buttons)
+        else:
+            ctx.tell(me, text, buttons)
+    mentor = ctx.user if ctx.user.id == m.mentor_id else other
+    from conversations.vetting import notify_waiting
+
+    await notify_waiting(ctx, mentor)
+
+
+@step
+class EndReason(Step):
+    name = "end_reason"
+
+    async def prompt(self, ctx: Context) -> None:
+        buttons = [[ctx.button(ctx._(text), code)] for code, text in END_REASONS.items()]
+        ctx.say(ctx._("Why does the mentorship end early?"), [*buttons, [ctx.button(ctx._("Back"), "back")]])
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        m = await ctx.session.get(Mentorship, ctx.data.pop("ending", 0))
+        ctx.goto(ctx.data.pop("end_return", "idle"))
+        if value in END_REASONS and m is not None and ctx.user.id in (m.mentee_id, m.mentor_id):
+            other = await ctx.session.get(User, other_side(m, ctx.user.id))
+            await end(ctx, m, other, "ended_early", value)
+        elif value != "back":
+            await stale(ctx)
+            return
+        await ctx.prompt()
+
+
+async def share(ctx: Context, m: Mentorship, other: User) -> None:
+    if ctx.user.id == m.mentee_id:
+        m.mentee_shares_contact = True
+    else:
+        m.mentor_shares_contact = True
+    if not (m.mentee_shares_contact and m.mentor_shares_contact):
+        view = voice(other)
+        ctx.tell(
+            other,
+            view._(
+                "{name} would like to share contact details with you. If you agree, tap “Share my contact” too."
+            ).format(name=view.v(ctx.user.first_name)),
+            [[Button(view._("Share my contact"), f"m:share:{m.id}")]],
+        )
+        ctx.say(
+            ctx._("Thank you. When {name} agrees too, you both get each other's contact.").format(
+                name=ctx.v(other.first_name)
+            )
+        )
+        return
+    for me, her in ((ctx.user, other), (other, ctx.user)):
+        view = voice(me)
+        link = CONTACT_LINKS.get(her.platform)
+        contact = (
+            f'<a href="{link.format(id=her.external_id)}">{view.v(her.first_name)}</a>'
+            if link
+            else view.v(her.first_name)
+        )
+        text = view._("You both agreed to share contacts. You can now write to {name} directly.").format(name=contact)
+        if me.id == ctx.user.id:
+            ctx.say(text)
+        else:
+            ctx.tell(me, text)
+
+
+async def report(ctx: Context, m: Mentorship) -> None:
+    from conversations.vetting import coordinators
+
+    mentee, mentor = await ctx.session.get(User, m.mentee_id), await ctx.session.get(User, m.mentor_id)
+    for coordinator in await coordinators(ctx):
+        view = voice(coordinator)
+        ctx.tell(
+            coordinator,
+            view._(
+                "⚠️ {reporter} reported a problem in the mentorship of {mentee} (mentee) and {mentor} (mentor). Please contact her."
+            ).format(
+                reporter=view.v(ctx.user.first_name), mentee=view.v(mentee.first_name), mentor=view.v(mentor.first_name)
+            ),
+            [[Button(view._("Cancel this mentorship"), f"m:cancel:{m.id}")]],
+        )
+    ctx.say(ctx._("Thank you for telling us. A coordinator will contact you soon."))
+
+
+async def coordinator_cancel(ctx: Context, raw_id: str) -> None:
+    if ctx.user.role != "coordinator":
+        ctx.say(ctx._("Only coordinators can do this."))
+        return
+    m = await ctx.session.get(Mentorship, int(raw_id)) if raw_id.isdigit() else None
+    if m is None or not await matching.end_mentorship(ctx.session, m, "cancelled", ctx.now, ctx.user.id, "coordinator"):
+        ctx.say(ctx._("This mentorship has ended."))
+        return
+    for user_id in (m.mentee_id, m.mentor_id):
+        user = await ctx.session.get(User, user_id)
+        view = voice(user)
+        ctx.tell(user, view._("A coordinator has ended your mentorship. She will contact you about what happens next."))
+    ctx.edit(ctx._("The mentorship is cancelled, and both have been told."))
+
+
+async def become_mentor(ctx: Context) -> None:
+    """A former mentee onboards as a mentor; her history as a mentee stays."""
+    from conversations import onboarding
+
+    if ctx.user.role != "mentee" or not ctx.user.onboarded_at:
+        ctx.say(ctx._("This is for mentees who would like to become mentors."))
+        return
+    if any(m.mentee_id == ctx.user.id for m in await matching.live_mentorships(ctx.session, ctx.user.id)):
+        ctx.say(ctx._("You can become a mentor when your own mentorship has ended."))
+        return
+    ctx.user.role = "mentor"
+    ctx.user.onboarded_at = None
+    ctx.say(ctx._("Wonderful! 🌱 Let us make your mentor profile."))
+    ctx.data.update(draft={"name": ctx.user.first_name}, mode="onboarding")
+    ctx.goto(f"ask:{onboarding.questions('mentor')[0].key}")
+    await ctx.prompt()

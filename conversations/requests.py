@@ -1,0 +1,237 @@
+"""A mentor answers a request: accept within her capacity, decline with a reason, or pause new requests.
+
+Requests expire after 14 days; the mentor is reminded on day 3 and day 10 (see `tick`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations import mentorship, onboarding
+from conversations.flow import Context, Step, Voice, action, stale, step, voice
+from conversations.i18n import N_
+from conversations.messages import Button, Reply
+from storage import matching, repo
+from storage.models import MentorProfile, MentorRequest, User
+
+DECLINE_REASONS = {
+    "time": N_("I have no time right now"),
+    "field": N_("It is not my field"),
+    "other": N_("Another reason"),
+}
+
+
+def request_buttons(view: Voice, request_id: int) -> list[list[Button]]:
+    return [
+        [Button(view._("✅ Accept"), f"r:acc:{request_id}"), Button(view._("Decline"), f"r:dec:{request_id}")],
+        [Button(view._("⏸ Pause new requests"), f"r:pause:{request_id}")],
+    ]
+
+
+async def request_text(session: AsyncSession, view: Voice, request: MentorRequest, mentee: User) -> str:
+    values = await repo.load_profile(session, mentee)
+    lines = [
+        "<b>" + view._("{name} would like you to be her mentor").format(name=view.v(mentee.first_name)) + "</b>",
+        "",
+        *onboarding.profile_lines(view, "mentee", values)[1:],  # her name is in the title
+    ]
+    if request.message:
+        lines += ["", "<b>" + view._("Her message:") + "</b>", f"«{view.v(request.message)}»"]
+    return "\n".join(lines)
+
+
+async def send_card(ctx: Context, request: MentorRequest, mentor: User) -> None:
+    view = voice(mentor)
+    ctx.tell(mentor, await request_text(ctx.session, view, request, ctx.user), request_buttons(view, request.id))
+
+
+@action("r")
+async def answer(ctx: Context, value: str) -> None:
+    verb, _, raw_id = value.partition(":")
+    request = await ctx.session.get(MentorRequest, int(raw_id)) if raw_id.isdigit() else None
+    if request is None or request.mentor_id != ctx.user.id or verb not in ("acc", "dec", "pause"):
+        ctx.say(ctx._("This button is not for you."))
+        return
+    if verb == "pause":
+        await set_paused(ctx, True)
+        return
+    if request.status != "open":
+        ctx.say(ctx._("This request is already closed."))
+        return
+    if verb == "acc":
+        await accept(ctx, request)
+    else:
+        ctx.data["declining"] = request.id
+        ctx.data["decline_return"] = ctx.step if ctx.step != "decline_reason" else "idle"
+        ctx.goto("decline_reason")
+        await ctx.prompt()
+
+
+async def accept(ctx: Context, request: MentorRequest) -> None:
+    mentee = await ctx.session.get(User, request.mentee_id)
+    started = await matching.accept(ctx.session, request.id, ctx.now)
+    if started is None or mentee is None:
+        ctx.say(ctx._("You have no free place left, so this request could not be accepted. She has been told kindly."))
+        if mentee is not None:
+            view = voice(mentee)
+            ctx.tell(
+                mentee,
+                view._(
+                    "{name} has no free place any more, so she cannot be your mentor. Please ask someone else."
+                ).format(name=view.v(ctx.user.first_name)),
+                [[Button(view._("Find a mentor"), "find:")]],
+            )
+        return
+    ctx.edit(ctx._("✅ You accepted {name}.").format(name=ctx.v(mentee.first_name)))
+    await matching.leave_waiting_list(ctx.session, mentee.id)
+    for other in await matching.withdraw_others(ctx.session, mentee.id, ctx.now):
+        other_mentor = await ctx.session.get(User, other.mentor_id)
+        if other_mentor is not None:
+            view = voice(other_mentor)
+            ctx.tell(
+                other_mentor,
+                view._("{name} has found a mentor, so her request to you is withdrawn. Thank you!").format(
+                    name=view.v(mentee.first_name)
+                ),
+            )
+    await mentorship.introduce(ctx, started, mentee, ctx.user)
+
+
+@step
+class DeclineReason(Step):
+    name = "decline_reason"
+
+    async def prompt(self, ctx: Context) -> None:
+        buttons = [[ctx.button(ctx._(text), code)] for code, text in DECLINE_REASONS.items()]
+        ctx.say(
+            ctx._("Why can you not take her? She will see the reason."), [*buttons, [ctx.button(ctx._("Back"), "back")]]
+        )
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        if value == "back":
+            await self.leave(ctx)
+            return
+        if value not in DECLINE_REASONS:
+            await stale(ctx)
+            return
+        request = await ctx.session.get(MentorRequest, ctx.data.get("declining", 0))
+        if (
+            request is None
+            or request.mentor_id != ctx.user.id
+            or not await matching.close_request(ctx.session, request.id, "declined", ctx.now, reason=value)
+        ):
+            ctx.say(ctx._("This request is already closed."))
+        else:
+            mentee = await ctx.session.get(User, request.mentee_id)
+            if mentee is not None:
+                view = voice(mentee)
+                ctx.tell(
+                    mentee,
+                    view._(
+                        "{name} cannot be your mentor right now. Her reason: {reason}. Please ask someone else."
+                    ).format(name=view.v(ctx.user.first_name), reason=view._(DECLINE_REASONS[value]).lower()),
+                    [[Button(view._("Find a mentor"), "find:")]],
+                )
+            ctx.edit(ctx._("You declined. Thank you for answering."))
+        await self.leave(ctx)
+
+    async def leave(self, ctx: Context) -> None:
+        ctx.data.pop("declining", None)
+        ctx.goto(ctx.data.pop("decline_return", "idle"))
+        await ctx.prompt()
+
+
+async def set_paused(ctx: Context, paused: bool) -> None:
+    profile = await ctx.session.get(MentorProfile, ctx.user.id)
+    if profile is None or profile.status not in ("approved", "paused"):
+        ctx.say(ctx._("Only approved mentors can pause new requests."))
+        return
+    profile.status = "paused" if paused else "approved"
+    if paused:
+        ctx.say(ctx._("Paused: mentees cannot ask you now. Send /pause again when you want new requests."))
+    else:
+        ctx.say(ctx._("Welcome back! Mentees can ask you again."))
+        from conversations.vetting import notify_waiting
+
+        await notify_waiting(ctx, ctx.user)
+
+
+async def pause_command(ctx: Context) -> None:
+    profile = await ctx.session.get(MentorProfile, ctx.user.id)
+    await set_paused(ctx, not (profile is not None and profile.status == "paused"))
+
+
+# -- the clock ---------------------------------------------------------------------------------------------
+
+
+async def tick(session: AsyncSession, now: datetime) -> list[Reply]:
+    """Reminders on day 3 and day 10, expiry on day 14. Each row is claimed by a conditional update, so two
+    processes ticking at once send each message once."""
+    from sqlalchemy import update
+
+    out: list[Reply] = []
+    for column, days in ((MentorRequest.reminded_day3_at, 3), (MentorRequest.reminded_day10_at, 10)):
+        due = select(MentorRequest.id).where(
+            MentorRequest.status == "open", column.is_(None), MentorRequest.created_at <= now - timedelta(days=days)
+        )
+        for request_id in (await session.execute(due)).scalars().all():
+            claimed = await session.execute(
+                update(MentorRequest).where(MentorRequest.id == request_id, column.is_(None)).values({column: now})
+            )
+            if claimed.rowcount != 1:
+                continue
+            request = await session.get(MentorRequest, request_id)
+            mentor, mentee = await session.get(User, request.mentor_id), await session.get(User, request.mentee_id)
+            if mentor is None or mentee is None:
+                continue
+            view = voice(mentor)
+            days_left = (request.expires_at - now).days
+            text = view._("A reminder: {name} is waiting for your answer. The request closes in {days} days.").format(
+                name=view.v(mentee.first_name), days=days_left
+            )
+            out.append(
+                Reply(
+                    text + "\n\n" + await request_text(session, view, request, mentee),
+                    _frozen(request_buttons(view, request.id)),
+                    to=_ref(mentor),
+                )
+            )
+    expired = select(MentorRequest.id).where(MentorRequest.status == "open", MentorRequest.expires_at <= now)
+    for request_id in (await session.execute(expired)).scalars().all():
+        if not await matching.close_request(session, request_id, "expired", now):
+            continue
+        request = await session.get(MentorRequest, request_id)
+        mentor, mentee = await session.get(User, request.mentor_id), await session.get(User, request.mentee_id)
+        if mentor is None or mentee is None:
+            continue
+        her = voice(mentee)
+        out.append(
+            Reply(
+                her._(
+                    "{name} did not answer within 14 days, so your request has expired. You can ask someone else."
+                ).format(name=her.v(mentor.first_name)),
+                ((Button(her._("Find a mentor"), "find:"),),),
+                to=_ref(mentee),
+            )
+        )
+        view = voice(mentor)
+        out.append(
+            Reply(
+                view._("The request from {name} has expired after 14 days.").format(name=view.v(mentee.first_name)),
+                to=_ref(mentor),
+            )
+        )
+    return out
+
+
+def _frozen(buttons: list[list[Button]]) -> tuple[tuple[Button, ...], ...]:
+    return tuple(tuple(row) for row in buttons)
+
+
+def _ref(user: User):  # type: ignore[no-untyped-def]
+    from conversations.flow import ref_of
+
+    return ref_of(user)

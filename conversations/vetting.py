@@ -1,0 +1,270 @@
+"""Coordinators vet new mentors: approve, reject with a reason, or ask for more information.
+
+A new mentor is invisible to mentees until approved. Every coordinator gets a card; the buttons work for
+coordinators only, and only while the mentor is still waiting.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from conversations import onboarding
+from conversations.flow import Context, Step, Voice, action, stale, step, voice
+from conversations.messages import Button
+from storage import matching, repo
+from storage.models import Company, MentorProfile, User
+
+REASON_LIMIT = 500
+
+
+async def coordinators(ctx: Context) -> list[User]:
+    rows = await ctx.session.execute(select(User).where(User.role == "coordinator", User.consent_at.is_not(None)))
+    return list(rows.scalars().all())
+
+
+async def card(ctx: Context, coordinator: User, mentor: User) -> tuple[str, list]:
+    """The mentor's profile for one coordinator, in that coordinator's language."""
+    view = voice(coordinator)
+    values = await repo.load_profile(ctx.session, mentor)
+    profile = await ctx.session.get(MentorProfile, mentor.id)
+    lines = [f"<b>{view._('A new mentor is waiting for approval')}</b>", ""]
+    lines += onboarding.profile_lines(view, "mentor", values)
+    if profile is not None and profile.company_id is not None:
+        company = await ctx.session.get(Company, profile.company_id)
+        if company is not None:
+            lines.append(f"<b>{view._('Partner company')}:</b> {view.v(company.name)}")
+    buttons = [
+        [vet_button(view._("✅ Approve"), "ok", mentor.id)],
+        [vet_button(view._("Reject"), "no", mentor.id), vet_button(view._("Ask for more info"), "ask", mentor.id)],
+    ]
+    return "\n".join(lines), buttons
+
+
+def vet_button(title: str, verb: str, mentor_id: int) -> Button:
+    return Button(title, f"v:{verb}:{mentor_id}")
+
+
+async def announce(ctx: Context, mentor: User | None = None) -> None:
+    """Every coordinator gets the card of a mentor who has just finished (or answered a question)."""
+    mentor = mentor or ctx.user
+    for coordinator in await coordinators(ctx):
+        text, buttons = await card(ctx, coordinator, mentor)
+        if coordinator.id == ctx.user.id:
+            ctx.say(text, buttons)
+        else:
+            ctx.tell(coordinator, text, buttons)
+
+
+async def pending(ctx: Context) -> None:
+    """/pending: the cards of mentors waiting for approval."""
+    if not await is_coordinator(ctx):
+        return
+    query = (
+        select(User)
+        .join(MentorProfile, MentorProfile.user_id == User.id)
+        .where(MentorProfile.status == "pending", User.onboarded_at.is_not(None))
+        .order_by(User.onboarded_at)
+    )
+    waiting = list((await ctx.session.execute(query)).scalars().all())
+    if not waiting:
+        ctx.say(ctx._("No mentors are waiting for approval."))
+        return
+    ctx.say(ctx._("Mentors waiting for approval: {count}").format(count=len(waiting)))
+    for mentor in waiting[:20]:
+        text, buttons = await card(ctx, ctx.user, mentor)
+        ctx.say(text, buttons)
+
+
+async def is_coordinator(ctx: Context) -> bool:
+    if ctx.user.role == "coordinator" and ctx.user.onboarded_at is not None:
+        return True
+    ctx.say(ctx._("Only coordinators can do this."))
+    return False
+
+
+@action("v")
+async def vet(ctx: Context, value: str) -> None:
+    verb, _, raw_id = value.partition(":")
+    if not await is_coordinator(ctx):
+        return
+    mentor = await ctx.session.get(User, int(raw_id)) if raw_id.isdigit() else None
+    profile = await ctx.session.get(MentorProfile, mentor.id) if mentor else None
+    if mentor is None or profile is None or verb not in ("ok", "no", "ask"):
+        await stale(ctx)
+        return
+    if profile.status != "pending":
+        ctx.say(ctx._("This mentor has already been handled."))
+        return
+    if verb == "ok":
+        await approve(ctx, mentor, profile)
+    else:
+        ctx.data["vet"] = mentor.id
+        ctx.data["vet_return"] = ctx.step if not ctx.step.startswith("vet_") else "idle"
+        ctx.goto("vet_reason" if verb == "no" else "vet_question")
+        await ctx.prompt()
+
+
+async def approve(ctx: Context, mentor: User, profile: MentorProfile) -> None:
+    profile.status = "approved"
+    profile.decided_at = ctx.now
+    ctx.edit(ctx._("✅ {name} is approved. Mentees can find her now.").format(name=ctx.v(mentor.first_name)))
+    her = voice(mentor)
+    ctx.tell(
+        mentor,
+        her._(
+            "Good news, {name}! 🌱 Your mentor profile is approved. Mentees can find you now and ask you to be their mentor."
+        ).format(name=her.v(mentor.first_name)),
+    )
+    await notify_waiting(ctx, mentor)
+
+
+async def notify_waiting(ctx: Context, mentor: User) -> None:
+    """Mentees on the waiting list hear when a mentor who fits them becomes available."""
+    await ctx.session.flush()
+    for mentee_id in await matching.waiting_for(ctx.session, mentor.id):
+        mentee = await ctx.session.get(User, mentee_id)
+        if mentee is None:
+            continue
+        view = voice(mentee)
+        ctx.tell(
+            mentee,
+            view._("Good news: a mentor who may fit you has a free place now. Tap below to see her."),
+            [[find_button(view)]],
+        )
+
+
+def find_button(view: Voice) -> Button:
+    return Button(view._("Find a mentor"), "find:")
+
+
+class _TextStep(Step):
+    """A coordinator writes one short text about a waiting mentor."""
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        if value == "back":
+            await finish(ctx)
+        else:
+            await stale(ctx)
+
+    async def on_text(self, ctx: Context, text: str) -> None:
+        text = text.strip()
+        if not text or len(text) > REASON_LIMIT:
+            ctx.say(ctx._("Please write between 1 and {limit} characters.").format(limit=REASON_LIMIT))
+            return
+        mentor = await ctx.session.get(User, ctx.data.get("vet", 0))
+        profile = await ctx.session.get(MentorProfile, mentor.id) if mentor else None
+        if mentor is None or profile is None or profile.status != "pending":
+            ctx.say(ctx._("This mentor has already been handled."))
+        else:
+            await self.send(ctx, mentor, profile, text)
+        await finish(ctx)
+
+    async def send(self, ctx: Context, mentor: User, profile: MentorProfile, text: str) -> None:
+        raise NotImplementedError
+
+
+@step
+class RejectReason(_TextStep):
+    name = "vet_reason"
+
+    async def prompt(self, ctx: Context) -> None:
+        mentor = await ctx.session.get(User, ctx.data.get("vet", 0))
+        ctx.say(
+            ctx._("Why is {name} not approved? Write a short reason; she will read it.").format(
+                name=ctx.v(mentor.first_name if mentor else "")
+            ),
+            [[ctx.button(ctx._("Back"), "back")]],
+        )
+
+    async def send(self, ctx: Context, mentor: User, profile: MentorProfile, text: str) -> None:
+        profile.status = "rejected"
+        profile.decided_at = ctx.now
+        her = voice(mentor)
+        ctx.tell(
+            mentor,
+            her._(
+                "Thank you for wanting to be a mentor, {name}. This time your profile was not approved. The coordinator wrote:"
+            ).format(name=her.v(mentor.first_name))
+            + f"\n\n«{her.v(text)}»",
+        )
+        ctx.say(ctx._("Sent. {name} has been told.").format(name=ctx.v(mentor.first_name)))
+
+
+@step
+class AskMore(_TextStep):
+    name = "vet_question"
+
+    async def prompt(self, ctx: Context) -> None:
+        mentor = await ctx.session.get(User, ctx.data.get("vet", 0))
+        ctx.say(
+            ctx._("What would you like to ask {name}?").format(name=ctx.v(mentor.first_name if mentor else "")),
+            [[ctx.button(ctx._("Back"), "back")]],
+        )
+
+    async def send(self, ctx: Context, mentor: User, profile: MentorProfile, text: str) -> None:
+        her = voice(mentor)
+        ctx.tell(
+            mentor,
+            her._("A coordinator has a question about your mentor profile:") + f"\n\n«{her.v(text)}»",
+            [[answer_button(her, mentor.id)]],
+        )
+        ctx.say(ctx._("Sent. Her answer will come to all coordinators."))
+
+
+def answer_button(view: Voice, mentor_id: int) -> Button:
+    return Button(view._("Answer"), f"va:{mentor_id}")
+
+
+async def finish(ctx: Context) -> None:
+    ctx.data.pop("vet", None)
+    ctx.goto(ctx.data.pop("vet_return", "idle"))
+    await ctx.prompt()
+
+
+@action("va")
+async def start_answer(ctx: Context, value: str) -> None:
+    """The mentor taps Answer under a coordinator's question."""
+    profile = await ctx.session.get(MentorProfile, ctx.user.id)
+    if value != str(ctx.user.id) or profile is None or profile.status != "pending":
+        await stale(ctx)
+        return
+    if not ctx.step.startswith("info_"):
+        ctx.data["info_return"] = ctx.step
+    ctx.goto("info_answer")
+    await ctx.prompt()
+
+
+@step
+class InfoAnswer(Step):
+    name = "info_answer"
+
+    async def prompt(self, ctx: Context) -> None:
+        ctx.say(
+            ctx._("Write your answer. I will pass it on to the coordinators."), [[ctx.button(ctx._("Back"), "back")]]
+        )
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        if value == "back":
+            await self.done(ctx)
+        else:
+            await stale(ctx)
+
+    async def on_text(self, ctx: Context, text: str) -> None:
+        text = text.strip()
+        if not text or len(text) > REASON_LIMIT:
+            ctx.say(ctx._("Please write between 1 and {limit} characters.").format(limit=REASON_LIMIT))
+            return
+        for coordinator in await coordinators(ctx):
+            view = voice(coordinator)
+            ctx.tell(
+                coordinator,
+                view._("{name} answers your question:").format(name=view.v(ctx.user.first_name))
+                + f"\n\n«{view.v(text)}»",
+            )
+        await announce(ctx)
+        ctx.say(ctx._("Thank you! Your answer has gone to the coordinators."))
+        await self.done(ctx)
+
+    async def done(self, ctx: Context) -> None:
+        ctx.goto(ctx.data.pop("info_return", "idle"))
+        await ctx.prompt()
