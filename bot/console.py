@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable
 
+from bot.scheduler import start_clock
 from conversations.engine import Engine
 from conversations.messages import Button, Inbound, Kind, Reply, UserRef
 from storage.demo import COORDINATOR_ID, MENTORS, PLATFORM
@@ -90,20 +91,30 @@ class Console:
             self.show(reply)
 
     def show(self, reply: Reply) -> None:
+        to = reply.to.user_id if reply.to else self.identity
         marker = "(updated) " if reply.edit else ""
+        if to != self.identity:
+            # In a real messenger this lands in her chat; here it is shown, and `/as <her>` lets you answer it.
+            marker = f"📨 to {to}: "
         self.write(f"\n🤖 {marker}{plain(reply.text)}")
         buttons = [b for row in reply.buttons for b in row]
         if buttons:
-            self.buttons[self.identity] = buttons
+            self.buttons[to] = buttons
             number = itertools.count(1)
             for row in reply.buttons:
                 self.write("   " + "   ".join(f"[{next(number)}] {b.title}" for b in row))
         elif not reply.edit:
-            self.buttons.pop(self.identity, None)
+            self.buttons.pop(to, None)
 
 
 async def run_console(engine: Engine) -> None:
     console = Console(engine)
+
+    async def show_due(replies: list[Reply]) -> None:
+        for reply in replies:
+            console.show(reply)
+
+    clock = start_clock(engine, show_due)
     print(TESTER_HELP)
     print("\nSay hello (or /start) to begin.")
     while True:
@@ -111,7 +122,8 @@ async def run_console(engine: Engine) -> None:
             line = await asyncio.to_thread(input, f"\n[{console.identity}] > ")
         except (EOFError, KeyboardInterrupt):
             print()
-            return
+            break
         if not await console.line(line):
-            return
+            break
         sys.stdout.flush()
+    clock.shutdown(wait=False)

@@ -66,7 +66,7 @@ async def mentor_card(
     if mentee is not None:
         found = reasons(ctx, mentee, mentor)
         if found:
-            lines += ["", f"<b>{ctx._('Why she may fit you')}</b>", *(f"✓ {r}" for r in found)]
+            lines += ["", "<b>" + ctx._("Why she may fit you") + "</b>", *(f"✓ {r}" for r in found)]
     return "\n".join(lines)
 
 

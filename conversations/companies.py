@@ -49,7 +49,7 @@ async def company_command(ctx: Context) -> None:
     if not rows:
         ctx.say(ctx._("No partner companies yet. Add one with /company add followed by its name."))
         return
-    lines = [f"<b>{ctx._('Partner companies')}</b>"]
+    lines = ["<b>" + ctx._("Partner companies") + "</b>"]
     for company, count in rows:
         lines.append(
             ctx._("{company}: {count} mentors").format(company=ctx.v(company.name), count=count)

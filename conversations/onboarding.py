@@ -118,7 +118,7 @@ class ChooseRole(Step):
             return
         ctx.user.role = value
         chosen = ctx._("I am new in Denmark and want a mentor") if value == "mentee" else ctx._("I want to be a mentor")
-        ctx.edit(f"{ctx._('How would you like to take part?')}\n✓ <b>{chosen}</b>")
+        ctx.edit(ctx._("How would you like to take part?") + f"\n✓ <b>{chosen}</b>")
         await start_questions(ctx)
 
 
@@ -182,7 +182,7 @@ def profile_lines(view: Any, role: str | None, values: dict[str, Any]) -> list[s
 
 
 def profile_card(ctx: Context, values: dict[str, Any], status: str | None = None) -> str:
-    lines = [f"<b>{ctx._('Your profile')}</b>", "", *profile_lines(ctx, ctx.user.role, values)]
+    lines = ["<b>" + ctx._("Your profile") + "</b>", "", *profile_lines(ctx, ctx.user.role, values)]
     if status == "pending":
         lines += ["", ctx._("Status: waiting for a coordinator's approval")]
     elif status == "approved":

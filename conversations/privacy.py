@@ -49,12 +49,12 @@ class Notice(Step):
             ctx.user.consent_version = NOTICE_VERSION
             ctx.user.consent_at = ctx.now
             ctx.user.declined_at = None
-            ctx.edit(f"{ctx._(SHORT)}\n\n✓ <b>{ctx._('I agree')}</b>")
+            ctx.edit(ctx._(SHORT) + "\n\n✓ <b>" + ctx._("I agree") + "</b>")
             await onboarding.begin(ctx)
         elif value == "no":
             ctx.user.declined_at = ctx.now
             ctx.goto("declined")
-            ctx.edit(f"{ctx._(SHORT)}\n\n✓ <b>{ctx._('No, thank you')}</b>")
+            ctx.edit(ctx._(SHORT) + "\n\n✓ <b>" + ctx._("No, thank you") + "</b>")
             await ctx.prompt()
         else:
             await stale(ctx)

@@ -27,12 +27,12 @@ async def card(ctx: Context, coordinator: User, mentor: User) -> tuple[str, list
     view = voice(coordinator)
     values = await repo.load_profile(ctx.session, mentor)
     profile = await ctx.session.get(MentorProfile, mentor.id)
-    lines = [f"<b>{view._('A new mentor is waiting for approval')}</b>", ""]
+    lines = ["<b>" + view._("A new mentor is waiting for approval") + "</b>", ""]
     lines += onboarding.profile_lines(view, "mentor", values)
     if profile is not None and profile.company_id is not None:
         company = await ctx.session.get(Company, profile.company_id)
         if company is not None:
-            lines.append(f"<b>{view._('Partner company')}:</b> {view.v(company.name)}")
+            lines.append("<b>" + view._("Partner company") + f":</b> {view.v(company.name)}")
     buttons = [
         [vet_button(view._("✅ Approve"), "ok", mentor.id)],
         [vet_button(view._("Reject"), "no", mentor.id), vet_button(view._("Ask for more info"), "ask", mentor.id)],

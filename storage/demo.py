@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Conversation, MentorProfile, User, utcnow
+from storage.repo import mentor_derived
 
 PLATFORM = "console"
 COORDINATOR_ID = "coordinator-1"
@@ -25,19 +26,24 @@ async def seed(session: AsyncSession) -> bool:
         user = _user(external_id, name, locale, "mentor")
         session.add(user)
         await session.flush()
+        answers = {
+            "fields": fields,
+            "languages": languages,
+            "meeting_modes": ["in_person", "online"],
+            "helps_with": ["market", "cv", "interview", "network"],
+        }
         session.add(
             MentorProfile(
                 user_id=user.id,
                 job_title=title,
                 employer=employer,
-                fields=fields,
                 experience="6",
                 region=region,
-                languages=languages,
-                meeting_modes=["in_person", "online"],
                 capacity=capacity,
                 about="Demo profile for trying the bot.",
                 status="approved",
+                **answers,
+                **mentor_derived(answers),
             )
         )
         session.add(Conversation(user_id=user.id, step="idle", seq=1, data={}))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.masks import FIELD_BITS, GOAL_BITS, LANGUAGE_BITS, bits, mask
@@ -73,15 +73,18 @@ def score_expression(mentee: MenteeProfile, now: datetime) -> ColumnElement[floa
 def available(mentee_id: int) -> list[ColumnElement[bool]]:
     """Approved, not paused, with a free place, and not someone she has already asked or who declined her."""
     mp = MentorProfile
-    asked = exists().where(
-        MentorRequest.mentee_id == mentee_id,
-        MentorRequest.mentor_id == mp.user_id,
-        MentorRequest.status.in_(("open", "declined")),
+    # Uncorrelated subqueries: computed once per query, not once per mentor row.
+    asked = select(MentorRequest.mentor_id).where(
+        MentorRequest.mentee_id == mentee_id, MentorRequest.status.in_(("open", "declined"))
     )
-    paired = exists().where(
-        Mentorship.mentee_id == mentee_id, Mentorship.mentor_id == mp.user_id, Mentorship.status.in_(LIVE)
-    )
-    return [mp.status == "approved", mp.active_count < mp.capacity, mp.user_id != mentee_id, ~asked, ~paired]
+    paired = select(Mentorship.mentor_id).where(Mentorship.mentee_id == mentee_id, Mentorship.status.in_(LIVE))
+    return [
+        mp.status == "approved",
+        mp.active_count < mp.capacity,
+        mp.user_id != mentee_id,
+        mp.user_id.not_in(asked),
+        mp.user_id.not_in(paired),
+    ]
 
 
 async def rank(

@@ -11,6 +11,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import BotCommand, CallbackQuery, ChatMemberUpdated, Message, Update
 
+from bot.scheduler import start_clock
 from bot.telegram import convert
 from bot.telegram.send import deliver
 from conversations.commands import MENU
@@ -92,10 +93,19 @@ async def set_commands(bot: Bot) -> None:
 async def run_polling(engine: Engine, token: str, api_base: str) -> None:
     bot = make_bot(token, api_base)
     dispatcher = make_dispatcher(engine)
+    clock = None
     try:
         me = await bot.get_me()
         log.info("running as @%s", me.username)
+        engine.join_link = lambda code: f"https://t.me/{me.username}?start={code}"
         await set_commands(bot)
+
+        async def send_due(replies: list) -> None:
+            await mark_blocked(engine, await deliver(bot, 0, replies))  # each reply names its own chat
+
+        clock = start_clock(engine, send_due)
         await dispatcher.start_polling(bot, allowed_updates=ALLOWED_UPDATES, handle_signals=True)
     finally:
+        if clock is not None:
+            clock.shutdown(wait=False)
         await bot.session.close()

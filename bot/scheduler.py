@@ -1,0 +1,35 @@
+"""APScheduler as the clock: every tick asks the engine for due work and hands the messages to a sender.
+
+The work itself lives in database rows (requests with their due dates), so a restart loses nothing, and the
+conditional updates that claim each row mean two processes ticking together still send each message once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from conversations.engine import Engine
+from conversations.messages import Reply
+
+log = logging.getLogger(__name__)
+TICK_SECONDS = 60
+
+
+def start_clock(
+    engine: Engine, send: Callable[[list[Reply]], Awaitable[None]], seconds: int = TICK_SECONDS
+) -> AsyncIOScheduler:
+    async def tick() -> None:
+        try:
+            replies = await engine.tick()
+            if replies:
+                await send(replies)
+        except Exception:
+            log.exception("scheduled tick failed; the rows stay due and the next tick retries")
+
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(tick, "interval", seconds=seconds, max_instances=1, coalesce=True)
+    scheduler.start()
+    return scheduler
