@@ -90,6 +90,12 @@ def available(mentee_id: int) -> list[ColumnElement[bool]]:
 async def rank(
     session: AsyncSession, mentee: MenteeProfile, now: datetime, filters: Filters = Filters(), limit: int = 50
 ) -> list[int]:
+    """The best `limit` mentors for her, best first.
+
+    Shared fields weigh most, so mentors who share one are ranked first, in a query that scores only them.
+    When even the last of that top list beats the best score a mentor without a shared field could reach, the
+    list is exact and the full ranking is skipped; otherwise every available mentor is scored.
+    """
     mp = MentorProfile
     conditions = [*available(mentee.user_id), mp.languages_mask.op("&")(mask(mentee.languages, LANGUAGE_BITS)) != 0]
     if filters.field:
@@ -110,7 +116,17 @@ async def rank(
         .order_by(score.desc(), mp.user_id)
         .limit(limit)
     )
+    fields = mask(mentee.fields, FIELD_BITS)
+    if fields:
+        sharing = (await session.execute(query.where(mp.fields_mask.op("&")(fields) != 0))).all()
+        if len(sharing) == limit and sharing[-1].score > best_without_shared_field(mentee):
+            return [row.user_id for row in sharing]
     return [row.user_id for row in (await session.execute(query)).all()]
+
+
+def best_without_shared_field(mentee: MenteeProfile) -> float:
+    """The highest score a mentor who shares none of her fields can reach (see score_expression)."""
+    return 2.0 + len(bits(mentee.goals, GOAL_BITS)) + 0.5 * len(bits(mentee.languages, LANGUAGE_BITS)) + 0.75 + 1.0
 
 
 async def is_available(session: AsyncSession, mentee_id: int, mentor_id: int) -> bool:
