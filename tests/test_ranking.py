@@ -55,15 +55,26 @@ async def test_sql_ranking_matches_the_rules(sessions, size: int) -> None:
             last_seen = NOW - timedelta(days=rng.randint(0, 90))
             await session.execute(
                 insert(User).values(
-                    id=i, platform="t", external_id=str(i), chat_id=str(i), role="mentor", is_demo=False,
-                    created_at=NOW, last_seen_at=last_seen,
-                )  # fmt: skip
+                    id=i,
+                    platform="t",
+                    external_id=str(i),
+                    chat_id=str(i),
+                    role="mentor",
+                    is_demo=False,
+                    created_at=NOW,
+                    last_seen_at=last_seen,
+                )
             )
             await session.execute(
                 insert(MentorProfile).values(
-                    user_id=i, job_title="x", employer="y", experience="6", about=None, **mentor,
+                    user_id=i,
+                    job_title="x",
+                    employer="y",
+                    experience="6",
+                    about=None,
+                    **mentor,
                     **mentor_derived(answers),
-                )  # fmt: skip
+                )
             )
             mentors[i] = (mentor, last_seen)
 

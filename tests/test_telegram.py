@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -27,7 +28,8 @@ from conversations.engine import Engine
 from conversations.i18n import LANGUAGES, Translator
 from conversations.messages import Button, Reply
 from conversations.privacy import SHORT
-from storage.models import MenteeProfile, User
+from storage import repo
+from storage.models import MenteeProfile, MentorProfile, User
 from tests.fakebotapi import FakeBotAPI, FakeUser, HTMLError, ShownMessage, parse_html, visible_text
 
 # The language picker's msgid (conversations/language.py), the first thing anyone sees.
@@ -509,3 +511,43 @@ async def test_the_fake_refuses_what_telegram_refuses(api: FakeBotAPI) -> None:
         assert last is not None and last.buttons == ["A"]
     finally:
         await bot.session.close()
+
+
+async def test_a_request_and_its_acceptance_reach_the_other_chat(tg: Telegram, sessions: async_sessionmaker) -> None:
+    """Messages addressed to someone else (a request card, an introduction) go to her own Telegram chat."""
+    en = Translator("en")
+    mette = tg.api.user("Mette", "da")
+    async with sessions() as session, session.begin():
+        user, conv = await repo.create_user(session, "telegram", str(mette.id), str(mette.chat_id), "da", "mentor")
+        user.consent_at = user.onboarded_at = datetime.now(UTC)
+        conv.step = "idle"
+        answers = {
+            "name": "Mette", "job_title": "Sygeplejerske", "employer": "Rigshospitalet", "fields": ["health"],
+            "experience": "11", "region": "cph", "languages": ["da", "en"], "meeting_modes": ["online"],
+            "helps_with": ["cv"], "capacity": "1", "about": None,
+        }  # fmt: skip
+        await repo.save_profile(session, user, answers)
+        await session.flush()
+        (await session.get(MentorProfile, user.id)).status = "approved"
+
+    amina = tg.api.user("Amina", "en")
+    await onboard_to_name(tg, amina, en)
+    await tg.tap(amina, "Use “Amina”")
+    await answer_mentee_questions(tg, amina, en)
+    await tg.tap(amina, "✅ Confirm")
+    await tg.tap(amina, "Find a mentor")
+    assert "<b>Mette</b>" in tg.api.last(amina).html  # type: ignore[union-attr]
+    await tg.tap(amina, "Ask her to be my mentor")
+    await tg.tap(amina, "Send without a message")
+
+    da = Translator("da")
+    card = tg.api.last(mette)
+    assert card is not None and card.text.startswith(
+        da._("{name} would like you to be her mentor").format(name="Amina")
+    )
+    await tg.tap(mette, da._("✅ Accept"), card)
+    assert tg.api.last(amina).text.startswith("🎉 Mette has accepted!")  # type: ignore[union-attr]
+    await tg.tap(amina, "✉️ Write to her")
+    await tg.send(amina, "Hej Mette & tak <3")
+    relayed = tg.api.last(mette)
+    assert relayed is not None and relayed.text == "💬 Amina:\nHej Mette & tak <3"
