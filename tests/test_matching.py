@@ -573,3 +573,17 @@ async def test_non_coordinators_are_refused_coordinator_commands(engine, people)
         assert amina.last.text == "Only coordinators can do this."
     await amina.press("w:1")
     assert amina.last.text == "Only coordinators can do this."
+
+
+async def test_two_processes_ticking_at_once_send_each_reminder_once(engine, people, sessions, clock) -> None:
+    await add_mentor(sessions, "m-1", "Mette", languages=("en",))
+    FakeChat(engine, user_id="m-1", name="Mette", network=people)
+    amina = await mentee(engine, people)
+    await amina.tap("Find a mentor")
+    await amina.tap("Ask her to be my mentor")
+    await amina.tap("Send without a message")
+    clock.now += timedelta(days=3)
+    other_process = Engine(sessions, clock=clock)
+    first, second = await asyncio.gather(engine.tick(), other_process.tick())
+    assert len(first) + len(second) == 1
+    assert await engine.tick() == [] and await other_process.tick() == []
