@@ -35,7 +35,7 @@ from storage import repo
 
 MENTEE_QUESTIONS: tuple[Question, ...] = (
     NAME,
-    ChoiceQuestion("region", N_("Where you live"), N_("Where do you live?"), REGIONS, columns=2),
+    ChoiceQuestion("region", N_("Lives in"), N_("Where do you live?"), REGIONS, columns=2),
     MultiQuestion("fields", N_("Professional field"), N_("Which professional field is yours?"), FIELDS, columns=2),
     ChoiceQuestion("education", N_("Education"), N_("What is your highest education?"), EDUCATION),
     ChoiceQuestion("experience", N_("Work experience"), N_("How many years have you worked?"), EXPERIENCE),
@@ -44,7 +44,7 @@ MENTEE_QUESTIONS: tuple[Question, ...] = (
     MultiQuestion("goals", N_("Wants help with"), N_("What would you like help with?"), GOALS),
     TextQuestion(
         "about",
-        N_("About you"),
+        N_("Introduction"),
         N_("Tell a mentor a little about yourself: your work, your plans, what matters to you."),
         limit=500,
         optional=True,
@@ -58,7 +58,7 @@ MENTOR_QUESTIONS: tuple[Question, ...] = (
     TextQuestion("employer", N_("Employer"), N_("Where do you work?"), limit=80),
     MultiQuestion("fields", N_("Professional field"), N_("Which professional field is yours?"), FIELDS, columns=2),
     ChoiceQuestion("experience", N_("Work experience"), N_("How many years have you worked?"), EXPERIENCE),
-    ChoiceQuestion("region", N_("Where you live"), N_("Where do you live?"), MENTOR_REGIONS, columns=2),
+    ChoiceQuestion("region", N_("Lives in"), N_("Where do you live?"), MENTOR_REGIONS, columns=2),
     LanguagesQuestion("languages", N_("Languages"), N_("Which languages do you speak?"), columns=2),
     MultiQuestion("meeting_modes", N_("Meets"), N_("How can you meet a mentee?"), MEETING_MODES),
     MultiQuestion("helps_with", N_("Can help with"), N_("What can you help a mentee with?"), GOALS),
@@ -67,7 +67,7 @@ MENTOR_QUESTIONS: tuple[Question, ...] = (
     ),
     TextQuestion(
         "about",
-        N_("About you"),
+        N_("Introduction"),
         N_("Tell a mentee a little about yourself: your work, your path, why you want to be a mentor."),
         limit=500,
         optional=True,

@@ -92,7 +92,7 @@ async def test_a_button_from_an_old_message_is_closed(engine) -> None:
     await chat.tap("I want to be a mentor", message=role_question)
     assert chat.history[-2].text == "That question is closed. Here is where we are now:"
     card = await finish_and_read_card(chat)
-    assert "<b>Where you live:</b> Aarhus" in card  # neither stale press changed anything
+    assert "<b>Lives in:</b> Aarhus" in card  # neither stale press changed anything
     assert "I am new in Denmark" not in card
 
 

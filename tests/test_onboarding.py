@@ -151,10 +151,10 @@ async def test_declining_stores_nothing_but_the_refusal(engine, sessions) -> Non
 async def test_summary_edit_button_changes_one_field_and_returns(engine) -> None:
     chat = FakeChat(engine)
     await onboard_mentee(chat)
-    await chat.tap("✏️ Where you live")
+    await chat.tap("✏️ Lives in")
     assert chat.last.text == "Where do you live?"
     await chat.tap("Funen")
-    assert "<b>Where you live:</b> Funen" in chat.last.text
+    assert "<b>Lives in:</b> Funen" in chat.last.text
     assert "Engineer from Aleppo" in chat.last.text  # nothing else changed
     await chat.tap("✏️ First name")
     assert "Keep “Amina”" in chat.last.buttons
@@ -167,7 +167,7 @@ async def test_profile_command_shows_and_edits_the_saved_profile(engine, session
     await onboard_mentee(chat)
     await chat.tap("Confirm")
     await chat.send("/profile")
-    assert "<b>Where you live:</b> Aarhus" in chat.last.text
+    assert "<b>Lives in:</b> Aarhus" in chat.last.text
     await chat.tap("✏️ Languages")
     assert "✓ Arabic" in chat.last.buttons and "✓ English" in chat.last.buttons
     await chat.tap("Turkish")
