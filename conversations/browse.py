@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations import requests
 from conversations.flow import Context, Step, Voice, action, resolver, rows, stale, step
 from conversations.i18n import N_
 from conversations.options import EXPERIENCE, FIELDS, GOALS, REGIONS, SPOKEN_LANGUAGES, Option
@@ -239,8 +240,6 @@ class RequestNote(Step):
 
 
 async def send_request(ctx: Context, note: str | None) -> None:
-    from conversations import requests
-
     mentor_id = ctx.data.pop("asking", None)
     mentor = await ctx.session.get(User, mentor_id or 0)
     if mentor is None or not await matching.is_available(ctx.session, ctx.user.id, mentor.id):

@@ -59,15 +59,15 @@ class Context:
 
     # -- what she sees -------------------------------------------------------------------------------------
     def say(self, text: str, buttons: Keyboard | None = None) -> None:
-        self.replies.append(Reply(text, _freeze(buttons)))
+        self.replies.append(Reply(text, freeze(buttons)))
 
     def edit(self, text: str, buttons: Keyboard | None = None) -> None:
         """Replace the message whose button she pressed; a new message when she typed instead."""
-        self.replies.append(Reply(text, _freeze(buttons), edit=self.inbound.kind is Kind.BUTTON))
+        self.replies.append(Reply(text, freeze(buttons), edit=self.inbound.kind is Kind.BUTTON))
 
     def tell(self, user: User, text: str, buttons: Keyboard | None = None) -> None:
         """A message to someone else: build `text` with `voice(user)` so it is in her language."""
-        self.replies.append(Reply(text, _freeze(buttons), to=ref_of(user)))
+        self.replies.append(Reply(text, freeze(buttons), to=ref_of(user)))
 
     async def prompt(self) -> None:
         await step_for(self).prompt(self)
@@ -94,7 +94,7 @@ def ref_of(user: User) -> UserRef:
     return UserRef(user.platform, user.external_id, user.chat_id)
 
 
-def _freeze(buttons: Keyboard | None) -> tuple[tuple[Button, ...], ...]:
+def freeze(buttons: Keyboard | None) -> tuple[tuple[Button, ...], ...]:
     return tuple(tuple(row) for row in buttons or () if row)
 
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import mentorship, onboarding
-from conversations.flow import Context, Step, Voice, action, stale, step, voice
+from conversations.flow import Context, Step, Voice, action, freeze, ref_of, stale, step, voice
 from conversations.i18n import N_
 from conversations.messages import Button, Reply
 from storage import matching, repo
@@ -170,8 +170,6 @@ async def pause_command(ctx: Context) -> None:
 async def tick(session: AsyncSession, now: datetime) -> list[Reply]:
     """Reminders on day 3 and day 10, expiry on day 14. Each row is claimed by a conditional update, so two
     processes ticking at once send each message once."""
-    from sqlalchemy import update
-
     out: list[Reply] = []
     for column, days in ((MentorRequest.reminded_day3_at, 3), (MentorRequest.reminded_day10_at, 10)):
         due = select(MentorRequest.id).where(
@@ -195,8 +193,8 @@ async def tick(session: AsyncSession, now: datetime) -> list[Reply]:
             out.append(
                 Reply(
                     text + "\n\n" + await request_text(session, view, request, mentee),
-                    _frozen(request_buttons(view, request.id)),
-                    to=_ref(mentor),
+                    freeze(request_buttons(view, request.id)),
+                    to=ref_of(mentor),
                 )
             )
     expired = select(MentorRequest.id).where(MentorRequest.status == "open", MentorRequest.expires_at <= now)
@@ -214,24 +212,14 @@ async def tick(session: AsyncSession, now: datetime) -> list[Reply]:
                     "{name} did not answer within 14 days, so your request has expired. You can ask someone else."
                 ).format(name=her.v(mentor.first_name)),
                 ((Button(her._("Find a mentor"), "find:"),),),
-                to=_ref(mentee),
+                to=ref_of(mentee),
             )
         )
         view = voice(mentor)
         out.append(
             Reply(
                 view._("The request from {name} has expired after 14 days.").format(name=view.v(mentee.first_name)),
-                to=_ref(mentor),
+                to=ref_of(mentor),
             )
         )
     return out
-
-
-def _frozen(buttons: list[list[Button]]) -> tuple[tuple[Button, ...], ...]:
-    return tuple(tuple(row) for row in buttons)
-
-
-def _ref(user: User):  # type: ignore[no-untyped-def]
-    from conversations.flow import ref_of
-
-    return ref_of(user)

@@ -137,6 +137,15 @@ def find_button(view: Voice) -> Button:
     return Button(view._("Find a mentor"), "find:")
 
 
+def short_text(ctx: Context, text: str) -> str:
+    """The text, or "" after telling her the limit."""
+    text = text.strip()
+    if not text or len(text) > REASON_LIMIT:
+        ctx.say(ctx._("Please write between 1 and {limit} characters.").format(limit=REASON_LIMIT))
+        return ""
+    return text
+
+
 class _TextStep(Step):
     """A coordinator writes one short text about a waiting mentor."""
 
@@ -147,9 +156,8 @@ class _TextStep(Step):
             await stale(ctx)
 
     async def on_text(self, ctx: Context, text: str) -> None:
-        text = text.strip()
-        if not text or len(text) > REASON_LIMIT:
-            ctx.say(ctx._("Please write between 1 and {limit} characters.").format(limit=REASON_LIMIT))
+        text = short_text(ctx, text)
+        if not text:
             return
         mentor = await ctx.session.get(User, ctx.data.get("vet", 0))
         profile = await ctx.session.get(MentorProfile, mentor.id) if mentor else None
@@ -250,9 +258,8 @@ class InfoAnswer(Step):
             await stale(ctx)
 
     async def on_text(self, ctx: Context, text: str) -> None:
-        text = text.strip()
-        if not text or len(text) > REASON_LIMIT:
-            ctx.say(ctx._("Please write between 1 and {limit} characters.").format(limit=REASON_LIMIT))
+        text = short_text(ctx, text)
+        if not text:
             return
         for coordinator in await coordinators(ctx):
             view = voice(coordinator)

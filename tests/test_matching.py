@@ -54,6 +54,13 @@ async def mentee(engine: Engine, people: dict, user_id: str = "1001", name: str 
     return chat
 
 
+async def ask_first(chat: FakeChat) -> None:
+    """She opens "Find a mentor" and asks the first mentor shown, without a message."""
+    await chat.tap("Find a mentor")
+    await chat.tap("Ask her to be my mentor")
+    await chat.tap("Send without a message")
+
+
 async def add_mentor(
     sessions,
     external_id: str,
@@ -286,9 +293,7 @@ async def test_decline_with_a_reason_and_she_is_not_shown_again(engine, people, 
     await add_mentor(sessions, "m-1", "Mette", languages=("en",))
     mette = FakeChat(engine, user_id="m-1", name="Mette", network=people)
     amina = await mentee(engine, people)
-    await amina.tap("Find a mentor")
-    await amina.tap("Ask her to be my mentor")
-    await amina.tap("Send without a message")
+    await ask_first(amina)
     await mette.tap("Decline")
     await mette.tap("It is not my field")
     assert "Mette cannot be your mentor right now. Her reason: it is not my field." in amina.last.text
@@ -302,9 +307,7 @@ async def test_forged_request_buttons_are_refused(engine, people, sessions) -> N
     FakeChat(engine, user_id="m-1", name="Mette", network=people)
     sofie = FakeChat(engine, user_id="m-2", name="Sofie", network=people)
     amina = await mentee(engine, people)
-    await amina.tap("Find a mentor")
-    await amina.tap("Ask her to be my mentor")
-    await amina.tap("Send without a message")
+    await ask_first(amina)
     async with sessions() as session:
         request_id = (await session.execute(select(MentorRequest.id))).scalar_one()
     for chat in (sofie, amina):
@@ -360,9 +363,7 @@ async def test_reminders_on_day_3_and_10_and_expiry_on_day_14(engine, people, se
     await add_mentor(sessions, "m-1", "Mette", languages=("en",))
     mette = FakeChat(engine, user_id="m-1", name="Mette", network=people)
     amina = await mentee(engine, people)
-    await amina.tap("Find a mentor")
-    await amina.tap("Ask her to be my mentor")
-    await amina.tap("Send without a message")
+    await ask_first(amina)
 
     async def tick_at(days: float) -> list[str]:
         clock.now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC) + timedelta(days=days)
@@ -406,9 +407,7 @@ async def matched(engine, people, sessions) -> tuple[FakeChat, FakeChat]:  # typ
     await add_mentor(sessions, "m-1", "Mette", languages=("en",))
     mette = FakeChat(engine, user_id="m-1", name="Mette", network=people)
     amina = await mentee(engine, people)
-    await amina.tap("Find a mentor")
-    await amina.tap("Ask her to be my mentor")
-    await amina.tap("Send without a message")
+    await ask_first(amina)
     await mette.tap("✅ Accept")
     return amina, mette
 
@@ -579,9 +578,7 @@ async def test_two_processes_ticking_at_once_send_each_reminder_once(engine, peo
     await add_mentor(sessions, "m-1", "Mette", languages=("en",))
     FakeChat(engine, user_id="m-1", name="Mette", network=people)
     amina = await mentee(engine, people)
-    await amina.tap("Find a mentor")
-    await amina.tap("Ask her to be my mentor")
-    await amina.tap("Send without a message")
+    await ask_first(amina)
     clock.now += timedelta(days=3)
     other_process = Engine(sessions, clock=clock)
     first, second = await asyncio.gather(engine.tick(), other_process.tick())
