@@ -97,6 +97,8 @@ class Console:
             # In a real messenger this lands in her chat; here it is shown, and `/as <her>` lets you answer it.
             marker = f"📨 to {to}: "
         self.write(f"\n🤖 {marker}{plain(reply.text)}")
+        if reply.attachment is not None:
+            self.write(f"   📎 {reply.attachment.filename}")
         buttons = [b for row in reply.buttons for b in row]
         if buttons:
             self.buttons[to] = buttons

@@ -23,9 +23,9 @@ def start_clock(
 ) -> AsyncIOScheduler:
     async def tick() -> None:
         try:
-            replies = await engine.tick()
-            if replies:
-                await send(replies)
+            await engine.tick()
+            while await engine.drain(send):
+                pass
         except Exception:
             log.exception("scheduled tick failed; the rows stay due and the next tick retries")
 

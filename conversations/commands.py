@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from conversations import browse, companies, mentorship, requests, vetting, waiting
+from conversations import browse, companies, meetings, mentorship, reports, requests, vetting, waiting, watch
 from conversations.flow import Context, Step, step
 from conversations.i18n import N_
 from conversations.language import offer_languages
@@ -19,6 +19,9 @@ MENU: tuple[tuple[str, str], ...] = (
     ("mentors", N_("Find a mentor")),
     ("mentorship", N_("Your mentorship")),
     ("write", N_("Write to your mentor or mentee")),
+    ("meet", N_("Plan a meeting")),
+    ("report", N_("Report a meeting")),
+    ("settings", N_("Reminders on or off")),
     ("profile", N_("See or change your profile")),
     ("language", N_("Change the language")),
     ("help", N_("What I can do for you")),
@@ -32,6 +35,7 @@ ROLE_COMMANDS: dict[str | None, tuple[tuple[str, str], ...]] = {
     "mentor": (("pause", N_("Pause or resume new requests")),),
     "mentee": (("become_mentor", N_("Become a mentor yourself")),),
     "coordinator": (
+        ("mentorships", N_("Mentorships at a glance")),
         ("pending", N_("Mentors waiting for approval")),
         ("waiting", N_("Mentees on the waiting list")),
         ("company", N_("Partner companies and their join links")),
@@ -60,6 +64,7 @@ class Idle(Step):
         if live:
             buttons.append([ctx.button(ctx._("My mentorship"), "mentorship")])
         if role == "coordinator":
+            buttons.append([ctx.button(ctx._("Mentorships at a glance"), "mentorships")])
             buttons.append([ctx.button(ctx._("Mentors waiting for approval"), "pending")])
             buttons.append([ctx.button(ctx._("Mentees on the waiting list"), "waiting")])
         buttons.append([ctx.button(ctx._("My profile"), "profile")])
@@ -78,6 +83,7 @@ class Idle(Step):
             "mentorship": mentorship.show,
             "pending": vetting.pending,
             "waiting": waiting.waiting_command,
+            "mentorships": watch.overview,
         }
         if value in actions:
             await actions[value](ctx)
@@ -169,4 +175,8 @@ COMMANDS: dict[str, Callable[[Context], Awaitable[None]]] = {
     "pending": vetting.pending,
     "waiting": waiting.waiting_command,
     "company": companies.company_command,
+    "meet": meetings.plan_command,
+    "report": reports.report_command,
+    "mentorships": watch.overview,
+    "settings": watch.settings,
 }

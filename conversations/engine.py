@@ -12,11 +12,11 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm.attributes import flag_modified
 
 # Importing the flow modules registers their steps.
-from conversations import commands, language, onboarding, privacy, profile, requests  # noqa: F401
+from conversations import commands, language, nudges, onboarding, privacy, profile, requests  # noqa: F401
 from conversations.flow import ACTIONS, Context, stale, step_for
 from conversations.i18n import Translator, pick_locale
 from conversations.messages import Inbound, Kind, Reply
-from storage import repo
+from storage import outbox, repo
 from storage.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -70,10 +70,26 @@ class Engine:
             log.exception("could not read the locale of %s", inbound.user)
         return Translator(locale)._("Sorry, something went wrong on my side. Please try again in a moment.")
 
-    async def tick(self) -> list[Reply]:
-        """Due reminders and expiries; the replies are addressed (`Reply.to`) to whoever they concern."""
+    async def tick(self) -> int:
+        """Turn due work (request reminders and expiry, nudges) into outbox messages, in one transaction."""
         async with self.sessions() as session, session.begin():
-            return await requests.tick(session, self.clock())
+            now = self.clock()
+            replies = await requests.tick(session, now) + await nudges.tick(session, now)
+            for reply in replies:
+                outbox.enqueue(session, reply, now)
+        return len(replies)
+
+    async def drain(self, deliver: Deliver) -> list[Reply]:
+        """Send what waits in the outbox: leased first, marked sent after delivery."""
+        async with self.sessions() as session, session.begin():
+            taken = await outbox.lease(session, self.clock())
+        if not taken:
+            return []
+        replies = [reply for _, reply in taken]
+        await deliver(replies)
+        async with self.sessions() as session, session.begin():
+            await outbox.mark_sent(session, [row_id for row_id, _ in taken], self.clock())
+        return replies
 
     async def set_blocked(self, platform: str, user_id: str, blocked: bool) -> None:
         """She blocked (or unblocked) the bot. Under her lock, so it cannot interleave with her own messages."""

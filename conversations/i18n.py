@@ -5,12 +5,13 @@ from __future__ import annotations
 import gettext
 import html
 import io
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -31,6 +32,7 @@ LANGUAGES: dict[str, str] = {
 DEFAULT_LOCALE = "en"
 RTL = frozenset({"ar", "fa"})
 FSI, PDI = "\u2068", "\u2069"
+COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 
 
 def N_(message: str) -> str:
@@ -81,6 +83,19 @@ class Translator:
 
     def date(self, value: date | datetime) -> str:
         return format_date(value, format="long", locale=self.babel)
+
+    def day(self, value: date) -> str:
+        """A short day for a button: "Tue 3 Mar", "tir. 3. mar.", in her locale's order and script."""
+        return format_skeleton("MMMEd", datetime.combine(value, time(12)), locale=self.babel)
+
+    def clock(self, value: datetime) -> str:
+        return format_time(value, format="short", tzinfo=COPENHAGEN, locale=self.babel)
+
+    def when(self, value: datetime) -> str:
+        """A meeting's day and time in Copenhagen: "Tuesday, 3 March 14:00"."""
+        day = format_skeleton("MMMMEEEEd", value, tzinfo=COPENHAGEN, locale=self.babel)
+        # The locale's own glue between a date and a time ("{1}, {0}", "{1} {0}", "{1}، {0}").
+        return str(self.babel.datetime_formats["medium"]).replace("{1}", day).replace("{0}", self.clock(value))
 
     def language_name(self, code: str) -> str:
         name = self.babel.languages.get(code) or Locale.parse(DEFAULT_LOCALE).languages.get(code, code)

@@ -29,7 +29,10 @@ def other_side(m: Mentorship, user_id: int) -> int:
 
 
 def mentorship_buttons(view: Voice, m: Mentorship) -> list[list[Button]]:
-    rows = [[Button(view._("✉️ Write to her"), f"m:write:{m.id}")]]
+    rows = [
+        [Button(view._("✉️ Write to her"), f"m:write:{m.id}")],
+        [Button(view._("📅 Plan a meeting"), f"mt:plan:{m.id}"), Button(view._("📝 Report a meeting"), f"rw:{m.id}")],
+    ]
     if m.status == "active":
         rows.append([Button(view._("⏸ Pause"), f"m:pause:{m.id}"), Button(view._("🎓 Complete"), f"m:done:{m.id}")])
     else:

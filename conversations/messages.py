@@ -54,11 +54,34 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A small text file sent with a message, such as a calendar invitation."""
+
+    filename: str
+    content: str
+    mime: str = "text/calendar"
+
+
+@dataclass(frozen=True)
 class Reply:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     edit: bool = False  # replace the message whose button was pressed instead of sending a new one
     to: UserRef | None = None  # None: the chat the inbound came from
+    attachment: Attachment | None = None
+
+    def as_payload(self) -> dict:
+        """A JSON-safe form, for the outbox."""
+        payload: dict = {"text": self.text, "buttons": [[[b.title, b.payload] for b in row] for row in self.buttons]}
+        if self.attachment is not None:
+            payload["attachment"] = [self.attachment.filename, self.attachment.content, self.attachment.mime]
+        return payload
+
+    @classmethod
+    def from_payload(cls, payload: dict, to: UserRef) -> Reply:
+        buttons = tuple(tuple(Button(title, data) for title, data in row) for row in payload.get("buttons", []))
+        attachment = Attachment(*payload["attachment"]) if payload.get("attachment") else None
+        return cls(payload["text"], buttons, to=to, attachment=attachment)
 
     def button_titles(self) -> list[str]:
         return [b.title for row in self.buttons for b in row]

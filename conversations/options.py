@@ -90,3 +90,27 @@ SPOKEN_LANGUAGES = (
     "da", "en", "ar", "fa", "uk", "ru", "ti", "am", "so", "tr", "ku", "ps", "ur", "fr", "de", "es",
 )  # fmt: skip
 OTHER_LANGUAGE = Option("other", N_("Another language"))
+
+# What a meeting was about: chips on the report, in a few taps.
+TOPICS = (
+    Option("market", N_("Labour market")),
+    Option("cv", N_("CV and applications")),
+    Option("interview", N_("Interview practice")),
+    Option("network", N_("Network")),
+    Option("education", N_("Education and recognition")),
+    Option("danish", N_("Danish language")),
+    Option("culture", N_("Workplace culture")),
+    Option("personal", N_("Personal situation")),
+    Option("other", N_("Other")),
+)
+LENGTHS = (
+    Option("30", N_("30 min")),
+    Option("60", N_("1 h")),
+    Option("90", N_("1.5 h")),
+    Option("120", N_("2 h or more")),
+)
+MET = (
+    Option("yes", N_("Yes, we met")),
+    Option("postponed", N_("Postponed")),
+    Option("cancelled", N_("Cancelled")),
+)

@@ -58,6 +58,7 @@ class User(Base):
     declined_at: Mapped[datetime | None]
     blocked_at: Mapped[datetime | None]
     onboarded_at: Mapped[datetime | None]
+    muted: Mapped[bool] = mapped_column(Boolean, default=False)  # no non-essential reminders
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -169,6 +170,7 @@ class Mentorship(Base):
     ended_at: Mapped[datetime | None]
     end_reason: Mapped[str | None] = mapped_column(String(16))
     ended_by: Mapped[int | None] = mapped_column(Integer)
+    last_contact_at: Mapped[datetime | None]  # the last meeting or report: what the stalled-watch measures from
     mentee_shares_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     mentor_shares_contact: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -181,3 +183,68 @@ class WaitingMentee(Base):
     mentee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     since: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     notified_at: Mapped[datetime | None]
+
+
+class Meeting(Base):
+    """A planned meeting: proposed by one side, confirmed (or moved) by the other."""
+
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mentorship_id: Mapped[int] = mapped_column(ForeignKey("mentorships.id", ondelete="CASCADE"), index=True)
+    proposed_by: Mapped[int] = mapped_column(Integer)
+    starts_at: Mapped[datetime]
+    mode: Mapped[str] = mapped_column(String(16))  # in_person | online
+    status: Mapped[str] = mapped_column(String(16), default="proposed")  # proposed | confirmed | replaced
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MeetingReport(Base):
+    """What one side says about one meeting: met or not, the topics, how long, a note."""
+
+    __tablename__ = "meeting_reports"
+    __table_args__ = (UniqueConstraint("meeting_id", "reporter_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mentorship_id: Mapped[int] = mapped_column(ForeignKey("mentorships.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    met: Mapped[str] = mapped_column(String(16))  # yes | postponed | cancelled
+    topics: Mapped[list[str]] = mapped_column(default=list)
+    minutes: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    held_on: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Nudge(Base):
+    """A message due at a time: a reminder, a report request, a nudge, an alert. The clock sends due rows once."""
+
+    __tablename__ = "nudges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))  # None: coordinators
+    mentorship_id: Mapped[int | None] = mapped_column(ForeignKey("mentorships.id", ondelete="CASCADE"))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    essential: Mapped[bool] = mapped_column(Boolean, default=False)  # sent even to someone who muted reminders
+    done_at: Mapped[datetime | None]  # sent, skipped or no longer relevant
+
+
+class Outbox(Base):
+    """Messages that are not a direct answer, sent by one paced sender. A row is leased while it is sent and
+    marked sent after: a crash re-sends at most the one in flight, and loses none."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    leased_until: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -59,9 +60,33 @@ def sessions(db_engine: AsyncEngine) -> async_sessionmaker:
     return sessionmaker(db_engine)
 
 
+class Clock:
+    """The engine's clock in tests: set `now` to move time instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday, 11:00 in Copenhagen
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
 @pytest.fixture
-def engine(sessions: async_sessionmaker) -> Engine:
-    return Engine(sessions, coordinator_ids=[COORDINATOR])
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def engine(sessions: async_sessionmaker, clock: Clock) -> Engine:
+    return Engine(sessions, coordinator_ids=[COORDINATOR], clock=clock)
+
+
+@pytest.fixture
+def people() -> dict[str, FakeChat]:
+    """Everyone's chat windows in one test, so messages to someone else arrive in hers."""
+    return {}
 
 
 @pytest.fixture

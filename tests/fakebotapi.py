@@ -169,6 +169,7 @@ class ShownMessage:
     from_bot: bool = True
     date: int = 0
     edits: int = 0
+    document: tuple[str, bytes] | None = None  # (file name, content) of a sent file
 
     @property
     def button_rows(self) -> list[list[str]]:
@@ -262,6 +263,7 @@ class FakeBotAPI:
             "getwebhookinfo": self._get_webhook_info,
             "sendmessage": self._send_message,
             "editmessagetext": self._edit_message_text,
+            "senddocument": self._send_document,
             "answercallbackquery": self._answer_callback_query,
             "setmycommands": self._set_my_commands,
             "getmycommands": self._get_my_commands,
@@ -522,6 +524,30 @@ class FakeBotAPI:
         chat.history.append(shown)
         return shown.as_json(self.me, chat.user.chat_json())
 
+    async def _send_document(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat = self._chat(params)
+        document = params.get("document")
+        if isinstance(document, str) and document.startswith("attach://"):
+            document = params.get(document.removeprefix("attach://"))
+        if not isinstance(document, tuple):
+            raise ApiError(400, "Bad Request: there is no document in the request")
+        caption = str(params.get("caption", ""))
+        if len(caption) > 1024:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        shown = ShownMessage(
+            chat.user.chat_id, chat.next_id(), caption, caption, (), None, date=_now(), document=document
+        )
+        chat.messages[shown.message_id] = shown
+        chat.history.append(shown)
+        return {
+            **shown.as_json(self.me, chat.user.chat_json()),
+            "document": {
+                "file_id": f"f{shown.message_id}",
+                "file_unique_id": f"u{shown.message_id}",
+                "file_name": document[0],
+            },
+        }
+
     async def _edit_message_text(self, params: dict[str, Any]) -> dict[str, Any]:
         if params.get("inline_message_id"):
             raise ApiError(400, "Bad Request: the fake serves no inline messages")
@@ -619,7 +645,11 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
         params.update(body)
     elif request.can_read_body:
         form = await request.post()
-        params.update({key: value for key, value in form.items() if isinstance(value, str)})
+        for key, value in form.items():
+            if isinstance(value, str):
+                params[key] = value
+            elif isinstance(value, web.FileField):
+                params[key] = (value.filename, value.file.read())
     return params
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from conversations.engine import Engine
 from conversations.i18n import LANGUAGES, Translator
+from conversations.messages import Reply
 from tests.fakechat import FakeChat
 
 
@@ -75,3 +77,21 @@ async def finish_and_read_card(chat: FakeChat, fields: tuple[str, ...] = ("IT",)
     for title in ("PhD", "None yet", "Arabic", "Done", "Fluent", "Job interviews", "Done", "Skip"):
         await chat.tap(title)
     return chat.last.text
+
+
+async def due(engine: Engine) -> list[Reply]:
+    """One tick of the clock, then everything the outbox holds, as the sender would deliver it."""
+    await engine.tick()
+    sent: list[Reply] = []
+
+    async def collect(replies: list[Reply]) -> None:
+        sent.extend(replies)
+
+    while await engine.drain(collect):
+        pass
+    return sent
+
+
+def deliver_all(people: dict[str, FakeChat], replies: list[Reply]) -> None:
+    for reply in replies:
+        people[reply.to.user_id].receive(reply)

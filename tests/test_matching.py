@@ -11,95 +11,9 @@ from sqlalchemy import func, select
 from conversations.engine import Engine
 from storage import matching, repo
 from storage.models import MenteeProfile, MentorProfile, MentorRequest, Mentorship, User, WaitingMentee
-from tests.conftest import COORDINATOR
 from tests.fakechat import FakeChat
-from tests.flows import onboard_mentee, onboard_mentor, reach_role
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def engine(sessions, clock) -> Engine:  # type: ignore[no-untyped-def]
-    return Engine(sessions, coordinator_ids=[COORDINATOR], clock=clock)
-
-
-@pytest.fixture
-def people(engine) -> dict[str, FakeChat]:  # type: ignore[no-untyped-def]
-    return {}
-
-
-async def coordinator(engine: Engine, people: dict) -> FakeChat:
-    karen = FakeChat(engine, user_id=COORDINATOR, name="Karen", network=people)
-    await reach_role(karen)
-    await karen.tap("Use “Karen”")
-    await karen.tap("Confirm")
-    return karen
-
-
-async def mentee(engine: Engine, people: dict, user_id: str = "1001", name: str = "Amina") -> FakeChat:
-    chat = FakeChat(engine, user_id=user_id, name=name, network=people)
-    await onboard_mentee(chat)
-    await chat.tap("Confirm")
-    return chat
-
-
-async def ask_first(chat: FakeChat) -> None:
-    """She opens "Find a mentor" and asks the first mentor shown, without a message."""
-    await chat.tap("Find a mentor")
-    await chat.tap("Ask her to be my mentor")
-    await chat.tap("Send without a message")
-
-
-async def add_mentor(
-    sessions,
-    external_id: str,
-    name: str,
-    *,
-    fields=("it",),
-    languages=("da", "en"),
-    region="cph",
-    modes=("in_person", "online"),
-    capacity=2,
-    helps=("cv",),
-    status="approved",
-    locale="en",
-):  # type: ignore[no-untyped-def]
-    """A vetted mentor straight into the database, for tests about what mentees see."""
-    async with sessions() as session, session.begin():
-        user, conv = await repo.create_user(session, "test", external_id, external_id, locale, "mentor")
-        user.consent_at = user.onboarded_at = user.last_seen_at = datetime(2026, 3, 1, tzinfo=UTC)
-        conv.step = "idle"
-        draft = {
-            "name": name, "job_title": "Engineer", "employer": "Acme", "fields": list(fields), "experience": "6",
-            "region": region, "languages": list(languages), "meeting_modes": list(modes), "helps_with": list(helps),
-            "capacity": str(capacity), "about": None,
-        }  # fmt: skip
-        await repo.save_profile(session, user, draft)
-        await session.flush()
-        (await session.get(MentorProfile, user.id)).status = status
-        return user.id
-
-
-async def status_of(sessions, user_id: int) -> str:  # type: ignore[no-untyped-def]
-    async with sessions() as session:
-        return (await session.get(MentorProfile, user_id)).status
-
-
-async def user_id(sessions, external_id: str) -> int:  # type: ignore[no-untyped-def]
-    async with sessions() as session:
-        return (await session.execute(select(User.id).where(User.external_id == external_id))).scalar_one()
-
+from tests.flows import deliver_all, due, onboard_mentor
+from tests.people import add_mentor, ask_first, coordinator, matched, mentee, status_of, user_id
 
 # -- vetting -----------------------------------------------------------------------------------------------
 
@@ -367,9 +281,8 @@ async def test_reminders_on_day_3_and_10_and_expiry_on_day_14(engine, people, se
 
     async def tick_at(days: float) -> list[str]:
         clock.now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC) + timedelta(days=days)
-        replies = await engine.tick()
-        for reply in replies:
-            people[reply.to.user_id].receive(reply)
+        replies = [r for r in await due(engine) if r.to.user_id in ("m-1", "1001") and "request" in r.text]
+        deliver_all(people, replies)
         return [f"{r.to.user_id}: {r.text.splitlines()[0]}" for r in replies]
 
     assert await tick_at(2.9) == []
@@ -401,15 +314,6 @@ async def test_a_paused_mentor_gets_no_requests(engine, people, sessions) -> Non
 
 
 # -- the mentorship ----------------------------------------------------------------------------------------
-
-
-async def matched(engine, people, sessions) -> tuple[FakeChat, FakeChat]:  # type: ignore[no-untyped-def]
-    await add_mentor(sessions, "m-1", "Mette", languages=("en",))
-    mette = FakeChat(engine, user_id="m-1", name="Mette", network=people)
-    amina = await mentee(engine, people)
-    await ask_first(amina)
-    await mette.tap("✅ Accept")
-    return amina, mette
 
 
 async def test_the_relay_chat_passes_messages_both_ways_and_stops_when_it_ends(engine, people, sessions) -> None:
@@ -582,5 +486,5 @@ async def test_two_processes_ticking_at_once_send_each_reminder_once(engine, peo
     clock.now += timedelta(days=3)
     other_process = Engine(sessions, clock=clock)
     first, second = await asyncio.gather(engine.tick(), other_process.tick())
-    assert len(first) + len(second) == 1
-    assert await engine.tick() == [] and await other_process.tick() == []
+    assert first + second == 1
+    assert await engine.tick() == 0 and await other_process.tick() == 0

@@ -6,7 +6,7 @@ import logging
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
 from conversations.messages import Reply
 
@@ -79,6 +79,9 @@ async def deliver(bot: Bot, chat_id: int, replies: list[Reply], pressed_message_
             for piece in head:
                 await bot.send_message(target, piece)
             await bot.send_message(target, tail, reply_markup=markup)
+            if reply.attachment is not None:
+                file = BufferedInputFile(reply.attachment.content.encode(), filename=reply.attachment.filename)
+                await bot.send_document(target, file)
         except TelegramForbiddenError:
             log.info("chat %s blocked the bot; reply dropped", target)
             blocked.add(target)

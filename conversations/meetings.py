@@ -1,0 +1,289 @@
+"""Planning a meeting: a day, a time, in person or online; the other side confirms or proposes another time.
+
+Both get a calendar file once it is confirmed, and a reminder 24 hours before.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations import calendar, nudges
+from conversations.flow import Context, Step, Voice, action, freeze, ref_of, rows, stale, step, voice
+from conversations.i18n import COPENHAGEN
+from conversations.messages import Button, Reply
+from conversations.options import MEETING_MODES
+from storage import matching
+from storage.models import Meeting, Mentorship, User
+
+DAYS_AHEAD = 14
+FIRST_SLOT, LAST_SLOT = time(8, 0), time(20, 30)  # half-hour steps, within sensible hours
+REPORT_AFTER = timedelta(minutes=90)  # "How did it go?" shortly after it started
+REMINDER_BEFORE = timedelta(hours=24)
+
+
+def mode_label(view: Context | Voice, code: str) -> str:
+    return next(view._(o.label) for o in MEETING_MODES if o.code == code).lower()
+
+
+def slots() -> list[time]:
+    out, minutes = [], FIRST_SLOT.hour * 60 + FIRST_SLOT.minute
+    while minutes <= LAST_SLOT.hour * 60 + LAST_SLOT.minute:
+        out.append(time(minutes // 60, minutes % 60))
+        minutes += 30
+    return out
+
+
+def local_today(now: datetime) -> date:
+    return now.astimezone(COPENHAGEN).date()
+
+
+async def plan_command(ctx: Context) -> None:
+    """/meet and the "Plan a meeting" buttons."""
+    live = await matching.live_mentorships(ctx.session, ctx.user.id)
+    if not live:
+        ctx.say(ctx._("You have no mentorship right now."))
+        return
+    if len(live) == 1:
+        await start(ctx, live[0])
+        return
+    buttons = []
+    for m in live:
+        other = await ctx.session.get(User, m.mentor_id if m.mentee_id == ctx.user.id else m.mentee_id)
+        buttons.append([Button(other.first_name or "?", f"mt:plan:{m.id}")])
+    ctx.say(ctx._("Who would you like to meet?"), buttons)
+
+
+async def start(ctx: Context, m: Mentorship, replacing: int | None = None) -> None:
+    if not ctx.step.startswith("meet_"):
+        ctx.data["meet_return"] = ctx.step
+    ctx.data["meet"] = {"m": m.id, "replacing": replacing}
+    ctx.goto("meet_day")
+    await ctx.prompt()
+
+
+@step
+class PickDay(Step):
+    name = "meet_day"
+
+    async def prompt(self, ctx: Context) -> None:
+        today = local_today(ctx.now)
+        days = [today + timedelta(days=i) for i in range(DAYS_AHEAD)]
+        buttons = [ctx.button(ctx.t.day(d), d.strftime("%Y%m%d")) for d in days]
+        ctx.say(ctx._("Which day would you like to meet?"), [*rows(buttons, 2), [ctx.button(ctx._("Back"), "back")]])
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        if value == "back":
+            await leave(ctx)
+            return
+        today = local_today(ctx.now)
+        try:
+            day = datetime.strptime(value, "%Y%m%d").date()
+        except ValueError:
+            day = None
+        if day is None or not today <= day < today + timedelta(days=DAYS_AHEAD):
+            await stale(ctx)
+            return
+        ctx.data["meet"]["day"] = value
+        ctx.edit(ctx._("Which day would you like to meet?") + f"\n✓ <b>{ctx.t.day(day)}</b>")
+        ctx.goto("meet_time")
+        await ctx.prompt()
+
+
+def chosen_day(ctx: Context) -> date:
+    return datetime.strptime(ctx.data["meet"]["day"], "%Y%m%d").date()
+
+
+def at(day: date, slot: time) -> datetime:
+    return datetime.combine(day, slot, tzinfo=COPENHAGEN).astimezone(UTC)
+
+
+@step
+class PickTime(Step):
+    name = "meet_time"
+
+    def open_slots(self, ctx: Context) -> list[time]:
+        day = chosen_day(ctx)
+        return [s for s in slots() if at(day, s) > ctx.now + timedelta(hours=1)]
+
+    async def prompt(self, ctx: Context) -> None:
+        day = chosen_day(ctx)
+        buttons = [ctx.button(ctx.t.clock(at(day, s)), s.strftime("%H%M")) for s in self.open_slots(ctx)]
+        if not buttons:
+            ctx.say(ctx._("There is no time left that day. Please choose another day."))
+            ctx.goto("meet_day")
+            await ctx.prompt()
+            return
+        ctx.say(ctx._("At what time?"), [*rows(buttons, 4), [ctx.button(ctx._("Back"), "back")]])
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        if value == "back":
+            ctx.goto("meet_day")
+            await ctx.prompt()
+            return
+        slot = next((s for s in self.open_slots(ctx) if s.strftime("%H%M") == value), None)
+        if slot is None:
+            await stale(ctx)
+            return
+        ctx.data["meet"]["time"] = value
+        ctx.edit(ctx._("At what time?") + f"\n✓ <b>{ctx.t.clock(at(chosen_day(ctx), slot))}</b>")
+        ctx.goto("meet_mode")
+        await ctx.prompt()
+
+
+@step
+class PickMode(Step):
+    name = "meet_mode"
+
+    async def prompt(self, ctx: Context) -> None:
+        buttons = [[ctx.button(ctx._(o.label), o.code)] for o in MEETING_MODES]
+        ctx.say(ctx._("In person or online?"), [*buttons, [ctx.button(ctx._("Back"), "back")]])
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        if value == "back":
+            ctx.goto("meet_time")
+            await ctx.prompt()
+            return
+        if value not in {o.code for o in MEETING_MODES}:
+            await stale(ctx)
+            return
+        plan = ctx.data["meet"]
+        m = await ctx.session.get(Mentorship, plan["m"])
+        if m is None or m.status not in matching.LIVE or ctx.user.id not in (m.mentee_id, m.mentor_id):
+            ctx.say(ctx._("This mentorship has ended."))
+            await leave(ctx)
+            return
+        starts = at(chosen_day(ctx), time(int(plan["time"][:2]), int(plan["time"][2:])))
+        meeting = Meeting(mentorship_id=m.id, proposed_by=ctx.user.id, starts_at=starts, mode=value, created_at=ctx.now)
+        ctx.session.add(meeting)
+        if plan.get("replacing"):
+            old = await ctx.session.get(Meeting, plan["replacing"])
+            if old is not None and old.mentorship_id == m.id:
+                old.status = "replaced"
+        await ctx.session.flush()
+        other = await ctx.session.get(User, m.mentor_id if m.mentee_id == ctx.user.id else m.mentee_id)
+        view = voice(other)
+        ctx.tell(
+            other,
+            view._("{name} would like to meet you: {when}, {mode}.").format(
+                name=view.v(ctx.user.first_name), when=view.t.when(starts), mode=mode_label(view, value)
+            ),
+            [
+                [Button(view._("✅ Confirm"), f"mt:ok:{meeting.id}")],
+                [Button(view._("Propose another time"), f"mt:new:{meeting.id}")],
+            ],
+        )
+        ctx.edit(ctx._("In person or online?") + f"\n✓ <b>{mode_label(ctx, value)}</b>")
+        ctx.say(
+            ctx._("I have asked {name}: {when}, {mode}. I will tell you when she answers.").format(
+                name=ctx.v(other.first_name), when=ctx.t.when(starts), mode=mode_label(ctx, value)
+            )
+        )
+        await leave(ctx)
+
+
+async def leave(ctx: Context) -> None:
+    ctx.data.pop("meet", None)
+    ctx.goto(ctx.data.pop("meet_return", "idle"))
+    await ctx.prompt()
+
+
+@action("mt")
+async def answer(ctx: Context, value: str) -> None:
+    verb, _, raw_id = value.partition(":")
+    if verb == "plan":
+        m = await ctx.session.get(Mentorship, int(raw_id)) if raw_id.isdigit() else None
+        if m is None or ctx.user.id not in (m.mentee_id, m.mentor_id) or m.status not in matching.LIVE:
+            ctx.say(ctx._("This button is not for you."))
+            return
+        await start(ctx, m)
+        return
+    meeting = await ctx.session.get(Meeting, int(raw_id)) if raw_id.isdigit() else None
+    m = await ctx.session.get(Mentorship, meeting.mentorship_id) if meeting else None
+    if (
+        meeting is None
+        or m is None
+        or ctx.user.id not in (m.mentee_id, m.mentor_id)
+        or meeting.proposed_by == ctx.user.id
+    ):
+        ctx.say(ctx._("This button is not for you."))
+        return
+    if meeting.status != "proposed" or m.status not in matching.LIVE:
+        ctx.say(ctx._("This meeting has already been answered."))
+        return
+    if verb == "ok":
+        await confirm(ctx, meeting, m)
+    elif verb == "new":
+        await start(ctx, m, replacing=meeting.id)
+    else:
+        await stale(ctx)
+
+
+async def confirm(ctx: Context, meeting: Meeting, m: Mentorship) -> None:
+    meeting.status = "confirmed"
+    proposer = await ctx.session.get(User, meeting.proposed_by)
+    ctx.edit(
+        ctx._("✅ Confirmed: {when}, {mode}.").format(
+            when=ctx.t.when(meeting.starts_at), mode=mode_label(ctx, meeting.mode)
+        )
+    )
+    for me, her in ((ctx.user, proposer), (proposer, ctx.user)):
+        view = voice(me)
+        text = view._(
+            "Your meeting with {name} is confirmed: {when}, {mode}. The calendar file below adds it to your calendar."
+        ).format(name=view.v(her.first_name), when=view.t.when(meeting.starts_at), mode=mode_label(view, meeting.mode))
+        ics = calendar.invitation(
+            meeting.id,
+            meeting.starts_at,
+            view._("Mentor meeting with {name}").format(name=her.first_name),
+            mode_label(view, meeting.mode),
+            ctx.now,
+        )
+        ctx.replies.append(Reply(text, to=ref_of(me), attachment=ics))
+    for user_id in (m.mentee_id, m.mentor_id):
+        if meeting.starts_at - REMINDER_BEFORE > ctx.now:
+            nudges.schedule(
+                ctx.session,
+                "meeting_reminder",
+                meeting.starts_at - REMINDER_BEFORE,
+                user_id=user_id,
+                mentorship_id=m.id,
+                meeting_id=meeting.id,
+                essential=True,
+            )
+        nudges.schedule(
+            ctx.session,
+            "report_request",
+            meeting.starts_at + REPORT_AFTER,
+            user_id=user_id,
+            mentorship_id=m.id,
+            meeting_id=meeting.id,
+            essential=True,
+        )
+        nudges.schedule(
+            ctx.session,
+            "report_reminder",
+            meeting.starts_at + timedelta(hours=24),
+            user_id=user_id,
+            mentorship_id=m.id,
+            meeting_id=meeting.id,
+        )
+    from conversations import watch
+
+    await watch.contact(ctx.session, m, ctx.now)
+
+
+@nudges.kind("meeting_reminder")
+async def remind(session: AsyncSession, nudge, now: datetime) -> list[Reply]:  # type: ignore[no-untyped-def]
+    meeting = await session.get(Meeting, nudge.meeting_id)
+    m = await session.get(Mentorship, nudge.mentorship_id)
+    me = await session.get(User, nudge.user_id)
+    if meeting is None or m is None or me is None or meeting.status != "confirmed" or m.status not in matching.LIVE:
+        return []
+    her = await session.get(User, m.mentor_id if m.mentee_id == me.id else m.mentee_id)
+    view = voice(me)
+    text = view._("A reminder: you meet {name} tomorrow, {when}, {mode}.").format(
+        name=view.v(her.first_name), when=view.t.when(meeting.starts_at), mode=mode_label(view, meeting.mode)
+    )
+    return [Reply(text, freeze([[Button(view._("✉️ Write to her"), f"m:write:{m.id}")]]), to=ref_of(me))]

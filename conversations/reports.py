@@ -1,0 +1,369 @@
+"""Reporting a meeting in a few taps: met? -> topics -> length -> an optional note.
+
+The topics and the lengths share one message, so the common path is four taps: "Yes, we met", a topic, a length,
+"Skip". A report can be corrected for 7 days. If one side says they met and the other says they did not, the
+coordinators hear about it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations import nudges, watch
+from conversations.flow import Context, Step, Voice, action, freeze, ref_of, rows, stale, step, voice
+from conversations.i18n import COPENHAGEN
+from conversations.messages import Button, Reply
+from conversations.options import LENGTHS, MET, TOPICS
+from storage import matching
+from storage.models import Meeting, MeetingReport, Mentorship, User
+
+NOTE_LIMIT = 1000
+CORRECTABLE = timedelta(days=7)
+CHECK = "✓ "
+
+
+def label(view: Context | Voice, options, code: str) -> str:  # type: ignore[no-untyped-def]
+    return next((view._(o.label) for o in options if o.code == code), code)
+
+
+def met_buttons(view: Voice, meeting_id: int) -> list[list[Button]]:
+    return [[Button(view._(o.label), f"rep:{meeting_id}:{o.code}")] for o in MET]
+
+
+async def ask_text(session: AsyncSession, view: Voice, meeting: Meeting, her: User) -> str:
+    return view._("How did your meeting with {name} on {when} go?").format(
+        name=view.v(her.first_name), when=view.t.when(meeting.starts_at)
+    )
+
+
+async def _report_nudge(session: AsyncSession, nudge, now: datetime, reminder: bool) -> list[Reply]:  # type: ignore[no-untyped-def]
+    meeting = await session.get(Meeting, nudge.meeting_id)
+    m = await session.get(Mentorship, nudge.mentorship_id)
+    me = await session.get(User, nudge.user_id)
+    if meeting is None or m is None or me is None or meeting.status != "confirmed":
+        return []
+    done = await session.execute(
+        select(MeetingReport.id).where(MeetingReport.meeting_id == meeting.id, MeetingReport.reporter_id == me.id)
+    )
+    if done.first() is not None:
+        return []
+    her = await session.get(User, m.mentor_id if m.mentee_id == me.id else m.mentee_id)
+    view = voice(me)
+    text = await ask_text(session, view, meeting, her)
+    if reminder:
+        text = view._("A reminder, it takes a few seconds:") + "\n" + text
+    return [Reply(text, freeze(met_buttons(view, meeting.id)), to=ref_of(me))]
+
+
+@nudges.kind("report_request")
+async def request(session: AsyncSession, nudge, now: datetime) -> list[Reply]:  # type: ignore[no-untyped-def]
+    return await _report_nudge(session, nudge, now, reminder=False)
+
+
+@nudges.kind("report_reminder")
+async def reminder(session: AsyncSession, nudge, now: datetime) -> list[Reply]:  # type: ignore[no-untyped-def]
+    return await _report_nudge(session, nudge, now, reminder=True)
+
+
+def _begin(ctx: Context, draft: dict) -> None:
+    if not ctx.step.startswith("report_"):
+        ctx.data["report_return"] = ctx.step
+    ctx.data["report"] = draft
+
+
+@action("rep")
+async def met_answer(ctx: Context, value: str) -> None:
+    """The first tap, on the "How did it go?" message."""
+    parts = value.split(":")
+    meeting = await ctx.session.get(Meeting, int(parts[0])) if parts[0].isdigit() else None
+    m = await ctx.session.get(Mentorship, meeting.mentorship_id) if meeting else None
+    if meeting is None or m is None or ctx.user.id not in (m.mentee_id, m.mentor_id) or len(parts) != 2:
+        ctx.say(ctx._("This button is not for you."))
+        return
+    if parts[1] not in {o.code for o in MET}:
+        await stale(ctx)
+        return
+    existing = await _existing(ctx, meeting.id)
+    if existing is not None:
+        ctx.say(
+            ctx._("You have already reported this meeting."), [[Button(ctx._("✏️ Correct it"), f"rc:{existing.id}")]]
+        )
+        return
+    ctx.edit(
+        await ask_text(ctx.session, ctx, meeting, await _other(ctx, m)) + f"\n{CHECK}<b>{label(ctx, MET, parts[1])}</b>"
+    )
+    draft = {
+        "m": m.id,
+        "meeting": meeting.id,
+        "held_on": meeting.starts_at.astimezone(COPENHAGEN).date().isoformat(),
+        "met": parts[1],
+        "topics": [],
+    }
+    _begin(ctx, draft)
+    await after_met(ctx)
+
+
+async def after_met(ctx: Context) -> None:
+    if ctx.data["report"]["met"] == "yes":
+        ctx.goto("report_topics")
+        await ctx.prompt()
+    else:
+        await save(ctx)
+
+
+async def _existing(ctx: Context, meeting_id: int) -> MeetingReport | None:
+    query = select(MeetingReport).where(
+        MeetingReport.meeting_id == meeting_id, MeetingReport.reporter_id == ctx.user.id
+    )
+    return (await ctx.session.execute(query)).scalar_one_or_none()
+
+
+async def _other(ctx: Context, m: Mentorship) -> User:
+    return await ctx.session.get(User, m.mentor_id if m.mentee_id == ctx.user.id else m.mentee_id)
+
+
+@step
+class Topics(Step):
+    name = "report_topics"
+
+    def render(self, ctx: Context, hint: str = "") -> tuple[str, list]:
+        picked = ctx.data["report"]["topics"]
+        chips = [ctx.button((CHECK if o.code in picked else "") + ctx._(o.label), o.code) for o in TOPICS]
+        lengths = [ctx.button(ctx._(o.label), f"len:{o.code}") for o in LENGTHS]
+        text = ctx._("What did you talk about? Tap the topics, then how long you met.")
+        if hint:
+            text += f"\n\n⚠️ {hint}"
+        return text, [*rows(chips, 2), lengths]
+
+    async def prompt(self, ctx: Context) -> None:
+        ctx.say(*self.render(ctx))
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        draft = ctx.data["report"]
+        if value in {o.code for o in TOPICS}:
+            draft["topics"] = (
+                [t for t in draft["topics"] if t != value] if value in draft["topics"] else [*draft["topics"], value]
+            )
+            ctx.edit(*self.render(ctx))
+        elif value.startswith("len:") and value[4:] in {o.code for o in LENGTHS}:
+            if not draft["topics"]:
+                ctx.edit(*self.render(ctx, ctx._("Please choose at least one topic.")))
+                return
+            draft["minutes"] = int(value[4:])
+            topics = ", ".join(label(ctx, TOPICS, t) for t in draft["topics"])
+            ctx.edit(
+                ctx._("What did you talk about? Tap the topics, then how long you met.")
+                + f"\n{CHECK}<b>{topics} · {label(ctx, LENGTHS, value[4:])}</b>"
+            )
+            ctx.goto("report_note")
+            await ctx.prompt()
+        else:
+            await stale(ctx)
+
+    async def on_text(self, ctx: Context, text: str) -> None:
+        ctx.say(*self.render(ctx, ctx._("Please use the buttons below.")))
+
+
+@step
+class Note(Step):
+    name = "report_note"
+
+    async def prompt(self, ctx: Context) -> None:
+        ctx.say(
+            ctx._("Anything you would like to add? Write a short note, or tap Skip."),
+            [[ctx.button(ctx._("Skip"), "skip")]],
+        )
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        if value != "skip":
+            await stale(ctx)
+            return
+        ctx.edit(ctx._("Anything you would like to add? Write a short note, or tap Skip."))
+        await save(ctx)
+
+    async def on_text(self, ctx: Context, text: str) -> None:
+        text = text.strip()
+        if len(text) > NOTE_LIMIT:
+            ctx.say(
+                ctx._("That is {count} characters; the limit here is {limit}. Please write a shorter version.").format(
+                    count=len(text), limit=NOTE_LIMIT
+                )
+            )
+            return
+        ctx.data["report"]["note"] = text or None
+        await save(ctx)
+
+
+async def save(ctx: Context) -> None:
+    draft = ctx.data.pop("report")
+    m = await ctx.session.get(Mentorship, draft["m"])
+    if m is None or ctx.user.id not in (m.mentee_id, m.mentor_id):
+        await stale(ctx)
+        return
+    values = {
+        "met": draft["met"],
+        "topics": draft.get("topics") or [],
+        "minutes": draft.get("minutes") if draft["met"] == "yes" else None,
+        "note": draft.get("note"),
+        "held_on": datetime.combine(date.fromisoformat(draft["held_on"]), datetime.min.time(), tzinfo=COPENHAGEN),
+    }
+    report = await ctx.session.get(MeetingReport, draft["edit"]) if draft.get("edit") else None
+    if report is None:
+        report = MeetingReport(
+            mentorship_id=m.id, meeting_id=draft.get("meeting"), reporter_id=ctx.user.id, created_at=ctx.now, **values
+        )
+        ctx.session.add(report)
+    else:
+        for key, value in values.items():
+            setattr(report, key, value)
+    await ctx.session.flush()
+    if draft.get("meeting"):
+        await nudges.cancel(ctx.session, ctx.now, "report_reminder", meeting_id=draft["meeting"])
+    if draft["met"] == "yes":
+        await watch.contact(ctx.session, m, ctx.now)
+    buttons = [[Button(ctx._("✏️ Correct it"), f"rc:{report.id}")]]
+    if draft["met"] != "yes" and m.status in matching.LIVE:
+        buttons.insert(0, [Button(ctx._("📅 Plan a meeting"), f"mt:plan:{m.id}")])
+    ctx.say(ctx._("✓ Thank you! Your report is saved. You can correct it for 7 days."), buttons)
+    await mismatch(ctx, m, report)
+    ctx.goto(ctx.data.pop("report_return", "idle"))
+    await ctx.prompt()
+
+
+async def mismatch(ctx: Context, m: Mentorship, mine: MeetingReport) -> None:
+    if mine.meeting_id is None:
+        return
+    query = select(MeetingReport).where(
+        MeetingReport.meeting_id == mine.meeting_id, MeetingReport.reporter_id != ctx.user.id
+    )
+    theirs = (await ctx.session.execute(query)).scalar_one_or_none()
+    if theirs is None or (theirs.met == "yes") == (mine.met == "yes"):
+        return
+    from conversations.vetting import coordinators
+
+    mentee, mentor = await ctx.session.get(User, m.mentee_id), await ctx.session.get(User, m.mentor_id)
+    meeting = await ctx.session.get(Meeting, mine.meeting_id)
+    for coordinator in await coordinators(ctx):
+        view = voice(coordinator)
+        said_met = mentee if (mine.met == "yes") == (ctx.user.id == mentee.id) else mentor
+        ctx.tell(
+            coordinator,
+            view._(
+                "⚠️ The reports on the meeting of {mentee} and {mentor} on {when} disagree: {who} says they met, the other says they did not."
+            ).format(
+                mentee=view.v(mentee.first_name),
+                mentor=view.v(mentor.first_name),
+                when=view.t.when(meeting.starts_at),
+                who=view.v(said_met.first_name),
+            ),
+        )
+
+
+@action("rc")
+async def correct(ctx: Context, value: str) -> None:
+    report = await ctx.session.get(MeetingReport, int(value)) if value.isdigit() else None
+    if report is None or report.reporter_id != ctx.user.id:
+        ctx.say(ctx._("This button is not for you."))
+        return
+    if ctx.now - report.created_at > CORRECTABLE:
+        ctx.say(ctx._("A report can be corrected for 7 days; this one is older."))
+        return
+    _begin(
+        ctx,
+        {
+            "m": report.mentorship_id, "meeting": report.meeting_id, "held_on": report.held_on.astimezone(COPENHAGEN).date().isoformat(),
+            "met": report.met, "topics": list(report.topics), "edit": report.id,
+        },
+    )  # fmt: skip
+    ctx.goto("report_met")
+    await ctx.prompt()
+
+
+@step
+class Met(Step):
+    name = "report_met"
+
+    async def prompt(self, ctx: Context) -> None:
+        ctx.say(ctx._("Did you meet?"), [[ctx.button(ctx._(o.label), o.code)] for o in MET])
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        if value not in {o.code for o in MET}:
+            await stale(ctx)
+            return
+        ctx.data["report"]["met"] = value
+        ctx.edit(ctx._("Did you meet?") + f"\n{CHECK}<b>{label(ctx, MET, value)}</b>")
+        await after_met(ctx)
+
+
+# -- /report: a meeting that was not planned here ----------------------------------------------------------
+
+
+async def report_command(ctx: Context) -> None:
+    live = await matching.live_mentorships(ctx.session, ctx.user.id)
+    if not live:
+        ctx.say(ctx._("You have no mentorship right now."))
+        return
+    if len(live) > 1:
+        buttons = [[Button((await _other(ctx, m)).first_name or "?", f"rw:{m.id}")] for m in live]
+        ctx.say(ctx._("Which mentorship is the report about?"), buttons)
+        return
+    await ask_when(ctx, live[0])
+
+
+@action("rw")
+async def report_for(ctx: Context, value: str) -> None:
+    m = await ctx.session.get(Mentorship, int(value)) if value.isdigit() else None
+    if m is None or ctx.user.id not in (m.mentee_id, m.mentor_id) or m.status not in matching.LIVE:
+        ctx.say(ctx._("This button is not for you."))
+        return
+    await ask_when(ctx, m)
+
+
+async def ask_when(ctx: Context, m: Mentorship) -> None:
+    _begin(ctx, {"m": m.id, "meeting": None, "met": "yes", "topics": []})
+    ctx.goto("report_when")
+    await ctx.prompt()
+
+
+@step
+class When(Step):
+    name = "report_when"
+
+    async def prompt(self, ctx: Context) -> None:
+        today = ctx.now.astimezone(COPENHAGEN).date()
+        if ctx.data["report"].get("pick"):
+            days = [today - timedelta(days=i) for i in range(2, 16)]
+            buttons = [ctx.button(ctx.t.day(d), d.isoformat()) for d in days]
+            ctx.say(ctx._("When did you meet?"), rows(buttons, 2))
+            return
+        ctx.say(
+            ctx._("When did you meet?"),
+            [
+                [
+                    ctx.button(ctx._("Today"), today.isoformat()),
+                    ctx.button(ctx._("Yesterday"), (today - timedelta(days=1)).isoformat()),
+                ],
+                [ctx.button(ctx._("Another day"), "pick")],
+            ],
+        )
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        today = ctx.now.astimezone(COPENHAGEN).date()
+        if value == "pick":
+            ctx.data["report"]["pick"] = True
+            await self.prompt(ctx)
+            return
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            day = None
+        if day is None or not today - timedelta(days=15) <= day <= today:
+            await stale(ctx)
+            return
+        ctx.data["report"]["held_on"] = day.isoformat()
+        ctx.edit(ctx._("When did you meet?") + f"\n{CHECK}<b>{ctx.t.day(day)}</b>")
+        ctx.goto("report_topics")
+        await ctx.prompt()

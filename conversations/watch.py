@@ -1,0 +1,336 @@
+"""Keeping mentorships alive: nudges when nothing happens, alerts for coordinators, the 5-month question, and
+/mentorships, the coordinators' overview."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations import nudges
+from conversations.flow import Context, Step, Voice, action, freeze, ref_of, stale, step, voice
+from conversations.i18n import COPENHAGEN
+from conversations.messages import Button, Reply
+from conversations.options import TOPICS
+from storage import matching
+from storage.models import MeetingReport, Mentorship, User
+
+QUIET_NUDGE = timedelta(days=21)
+COORDINATOR_ALERT = timedelta(days=35)
+ASK_TO_CONTINUE = timedelta(days=150)  # about 5 months
+SIX_MONTHS = timedelta(days=183)
+INACTIVITY = ("inactive_21", "inactive_35")
+
+
+async def started(session: AsyncSession, m: Mentorship, now: datetime) -> None:
+    for user_id in (m.mentee_id, m.mentor_id):
+        nudges.schedule(
+            session, "continue_5m", m.started_at + ASK_TO_CONTINUE, user_id=user_id, mentorship_id=m.id, essential=True
+        )
+    await contact(session, m, now)
+
+
+async def contact(session: AsyncSession, m: Mentorship, now: datetime) -> None:
+    """A meeting or a report: the stalled-watch starts counting again from now."""
+    m.last_contact_at = now
+    await nudges.cancel(session, now, *INACTIVITY, mentorship_id=m.id)
+    for user_id in (m.mentee_id, m.mentor_id):
+        nudges.schedule(session, "inactive_21", now + QUIET_NUDGE, user_id=user_id, mentorship_id=m.id)
+    nudges.schedule(session, "inactive_35", now + COORDINATOR_ALERT, mentorship_id=m.id)
+
+
+async def _pair(session: AsyncSession, nudge) -> tuple[Mentorship, User, User] | None:  # type: ignore[no-untyped-def]
+    m = await session.get(Mentorship, nudge.mentorship_id)
+    if m is None or m.status != "active":
+        return None
+    me = await session.get(User, nudge.user_id) if nudge.user_id else None
+    her = await session.get(User, m.mentor_id if me and m.mentee_id == me.id else m.mentee_id)
+    return m, me, her  # type: ignore[return-value]
+
+
+def plan_button(view: Voice, m: Mentorship) -> list[list[Button]]:
+    return [[Button(view._("📅 Plan a meeting"), f"mt:plan:{m.id}")]]
+
+
+@nudges.kind("inactive_21")
+async def quiet_nudge(session: AsyncSession, nudge, now: datetime) -> list[Reply]:  # type: ignore[no-untyped-def]
+    found = await _pair(session, nudge)
+    if found is None:
+        return []
+    m, me, her = found
+    view = voice(me)
+    text = view._(
+        "It has been three weeks since you and {name} last met. How about planning your next meeting? It takes a few taps."
+    ).format(name=view.v(her.first_name))
+    return [Reply(text, freeze(plan_button(view, m)), to=ref_of(me))]
+
+
+@nudges.kind("inactive_35")
+async def coordinator_alert(session: AsyncSession, nudge, now: datetime) -> list[Reply]:  # type: ignore[no-untyped-def]
+    m = await session.get(Mentorship, nudge.mentorship_id)
+    if m is None or m.status != "active":
+        return []
+    mentee, mentor = await session.get(User, m.mentee_id), await session.get(User, m.mentor_id)
+    coordinators = (
+        await session.execute(select(User).where(User.role == "coordinator", User.onboarded_at.is_not(None)))
+    ).scalars()
+    out = []
+    for coordinator in coordinators:
+        view = voice(coordinator)
+        text = view._("⚠️ No meeting or report for 5 weeks in the mentorship of {mentee} and {mentor}.").format(
+            mentee=view.v(mentee.first_name), mentor=view.v(mentor.first_name)
+        )
+        out.append(Reply(text, freeze([[Button(view._("Open"), f"ms:{m.id}")]]), to=ref_of(coordinator)))
+    return out
+
+
+@nudges.kind("continue_5m")
+async def ask_to_continue(session: AsyncSession, nudge, now: datetime) -> list[Reply]:  # type: ignore[no-untyped-def]
+    found = await _pair(session, nudge)
+    if found is None:
+        return []
+    m, me, her = found
+    view = voice(me)
+    text = view._(
+        "You and {name} have been a mentorship for five months. Mentorships usually last six. Would you like to go on, or finish at six months?"
+    ).format(name=view.v(her.first_name))
+    buttons = [[Button(view._("Go on"), f"ct:{m.id}:go")], [Button(view._("Finish at six months"), f"ct:{m.id}:end")]]
+    return [Reply(text, freeze(buttons), to=ref_of(me))]
+
+
+@action("ct")
+async def continue_answer(ctx: Context, value: str) -> None:
+    raw_id, _, choice = value.partition(":")
+    m = await ctx.session.get(Mentorship, int(raw_id)) if raw_id.isdigit() else None
+    if m is None or ctx.user.id not in (m.mentee_id, m.mentor_id) or choice not in ("go", "end"):
+        ctx.say(ctx._("This button is not for you."))
+        return
+    if m.status not in matching.LIVE:
+        ctx.say(ctx._("This mentorship has ended."))
+        return
+    her = await ctx.session.get(User, m.mentor_id if m.mentee_id == ctx.user.id else m.mentee_id)
+    view = voice(her)
+    if choice == "go":
+        ctx.edit(ctx._("Lovely! Your mentorship goes on."))
+        ctx.tell(
+            her, view._("{name} would like to go on with your mentorship.").format(name=view.v(ctx.user.first_name))
+        )
+        await nudges.cancel(ctx.session, ctx.now, "complete_6m", mentorship_id=m.id)
+    else:
+        ctx.edit(
+            ctx._("Good. Your mentorship will finish at six months, on {date}.").format(
+                date=ctx.t.date(m.started_at + SIX_MONTHS)
+            )
+        )
+        ctx.tell(
+            her,
+            view._("{name} would like to finish your mentorship at six months, on {date}.").format(
+                name=view.v(ctx.user.first_name), date=view.t.date(m.started_at + SIX_MONTHS)
+            ),
+        )
+        await nudges.cancel(ctx.session, ctx.now, "complete_6m", mentorship_id=m.id)
+        nudges.schedule(
+            ctx.session, "complete_6m", max(m.started_at + SIX_MONTHS, ctx.now), mentorship_id=m.id, essential=True
+        )
+
+
+@nudges.kind("complete_6m")
+async def complete(session: AsyncSession, nudge, now: datetime) -> list[Reply]:  # type: ignore[no-untyped-def]
+    m = await session.get(Mentorship, nudge.mentorship_id)
+    if m is None or not await matching.end_mentorship(session, m, "completed", now, None, "six_months"):
+        return []
+    out = []
+    for me_id, her_id in ((m.mentee_id, m.mentor_id), (m.mentor_id, m.mentee_id)):
+        me, her = await session.get(User, me_id), await session.get(User, her_id)
+        view = voice(me)
+        out.append(
+            Reply(
+                view._("Your mentorship with {name} has ended. Thank you both! 🌱").format(name=view.v(her.first_name)),
+                to=ref_of(me),
+            )
+        )
+    return out
+
+
+# -- /mentorships for coordinators ------------------------------------------------------------------------
+
+
+async def overview(ctx: Context) -> None:
+    from conversations.vetting import is_coordinator
+
+    if not await is_coordinator(ctx):
+        return
+    counts = dict(
+        (await ctx.session.execute(select(Mentorship.status, func.count()).group_by(Mentorship.status))).all()
+    )
+    month_start = ctx.now.astimezone(COPENHAGEN).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    # Both sides may report the same meeting: count a meeting once, with the longer of the two lengths.
+    per_meeting = (
+        select(func.max(MeetingReport.minutes).label("minutes"))
+        .where(MeetingReport.met == "yes", MeetingReport.held_on >= month_start)
+        .group_by(MeetingReport.mentorship_id, MeetingReport.held_on)
+        .subquery()
+    )
+    meetings, minutes = (
+        await ctx.session.execute(select(func.count(), func.coalesce(func.sum(per_meeting.c.minutes), 0)))
+    ).one()
+    states = ("active", "paused", "completed", "ended_early", "cancelled")
+    names = {
+        "active": ctx._("active"), "paused": ctx._("paused"), "completed": ctx._("completed"),
+        "ended_early": ctx._("ended early"), "cancelled": ctx._("cancelled"),
+    }  # fmt: skip
+    lines = ["<b>" + ctx._("Mentorships") + "</b>", *(f"{names[s]}: {counts.get(s, 0)}" for s in states), ""]
+    lines.append(
+        ctx._("This month: {meetings} meetings, {hours} hours").format(meetings=meetings, hours=round(minutes / 60, 1))
+    )
+    stalled_since = ctx.now - QUIET_NUDGE
+    last = func.coalesce(Mentorship.last_contact_at, Mentorship.started_at)
+    stalled = (
+        (
+            await ctx.session.execute(
+                select(Mentorship).where(Mentorship.status == "active", last < stalled_since).order_by(last).limit(20)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    buttons = []
+    if stalled:
+        lines += ["", "<b>" + ctx._("Stalled (no contact for 3 weeks or more)") + "</b>"]
+        for m in stalled:
+            mentee, mentor = await ctx.session.get(User, m.mentee_id), await ctx.session.get(User, m.mentor_id)
+            since = m.last_contact_at or m.started_at
+            lines.append(
+                ctx._("{mentee} and {mentor}: last contact {date}").format(
+                    mentee=ctx.v(mentee.first_name), mentor=ctx.v(mentor.first_name), date=ctx.t.date(since)
+                )
+            )
+            buttons.append([Button(f"{mentee.first_name} & {mentor.first_name}", f"ms:{m.id}")])
+    ctx.say("\n".join(lines), buttons)
+
+
+@action("ms")
+async def card(ctx: Context, value: str) -> None:
+    from conversations.vetting import is_coordinator
+
+    if not await is_coordinator(ctx):
+        return
+    m = await ctx.session.get(Mentorship, int(value)) if value.isdigit() else None
+    if m is None:
+        await stale(ctx)
+        return
+    mentee, mentor = await ctx.session.get(User, m.mentee_id), await ctx.session.get(User, m.mentor_id)
+    lines = [
+        f"<b>{ctx.v(mentee.first_name)} & {ctx.v(mentor.first_name)}</b>",
+        ctx._("Started {date}").format(date=ctx.t.date(m.started_at)),
+        "",
+        "<b>" + ctx._("Last reports") + "</b>",
+    ]
+    reports = (
+        (
+            await ctx.session.execute(
+                select(MeetingReport)
+                .where(MeetingReport.mentorship_id == m.id)
+                .order_by(MeetingReport.held_on.desc())
+                .limit(3)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    if not reports:
+        lines.append(ctx._("No reports yet."))
+    for r in reports:
+        reporter = mentee if r.reporter_id == mentee.id else mentor
+        topics = ", ".join(next((ctx._(o.label) for o in TOPICS if o.code == t), t) for t in r.topics)
+        line = f"{ctx.t.day(r.held_on.astimezone(COPENHAGEN).date())} · {ctx.v(reporter.first_name)}: {topics or '—'}"
+        if r.note:
+            line += f" «{ctx.v(r.note)}»"
+        lines.append(line)
+    ctx.say("\n".join(lines), [[Button(ctx._("✉️ Write to both"), f"mw:{m.id}")]])
+
+
+@action("mw")
+async def write_both(ctx: Context, value: str) -> None:
+    from conversations.vetting import is_coordinator
+
+    if not await is_coordinator(ctx):
+        return
+    m = await ctx.session.get(Mentorship, int(value)) if value.isdigit() else None
+    if m is None:
+        await stale(ctx)
+        return
+    if not ctx.step.startswith("coord_write"):
+        ctx.data["coord_return"] = ctx.step
+    ctx.data["coord_write"] = m.id
+    ctx.goto("coord_write")
+    await ctx.prompt()
+
+
+@step
+class WriteBoth(Step):
+    name = "coord_write"
+
+    async def prompt(self, ctx: Context) -> None:
+        ctx.say(ctx._("Write your message to both of them."), [[ctx.button(ctx._("Back"), "back")]])
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        if value == "back":
+            await self.leave(ctx)
+        else:
+            await stale(ctx)
+
+    async def on_text(self, ctx: Context, text: str) -> None:
+        m = await ctx.session.get(Mentorship, ctx.data.get("coord_write", 0))
+        if m is None:
+            await self.leave(ctx)
+            return
+        for user_id in (m.mentee_id, m.mentor_id):
+            user = await ctx.session.get(User, user_id)
+            view = voice(user)
+            ctx.tell(
+                user,
+                view._("A message from the coordinator {name}:").format(name=view.v(ctx.user.first_name))
+                + "\n\n"
+                + view.v(text[:2000]),
+            )
+        ctx.say(ctx._("Sent to both."))
+        await self.leave(ctx)
+
+    async def leave(self, ctx: Context) -> None:
+        ctx.data.pop("coord_write", None)
+        ctx.goto(ctx.data.pop("coord_return", "idle"))
+        await ctx.prompt()
+
+
+# -- /settings ---------------------------------------------------------------------------------------------
+
+
+async def settings(ctx: Context) -> None:
+    state = ctx._("off") if ctx.user.muted else ctx._("on")
+    ctx.say(
+        ctx._("Reminders and friendly nudges are {state}. Meeting reminders and report questions always come.").format(
+            state=f"<b>{state}</b>"
+        ),
+        [[ctx_button(ctx)]],
+    )
+
+
+@action("set")
+async def toggle(ctx: Context, value: str) -> None:
+    if value != "mute":
+        await stale(ctx)
+        return
+    ctx.user.muted = not ctx.user.muted
+    state = ctx._("off") if ctx.user.muted else ctx._("on")
+    ctx.edit(
+        ctx._("Reminders and friendly nudges are {state}. Meeting reminders and report questions always come.").format(
+            state=f"<b>{state}</b>"
+        ),
+        [[ctx_button(ctx)]],
+    )
+
+
+def ctx_button(ctx: Context) -> Button:
+    return Button(ctx._("Turn reminders off") if not ctx.user.muted else ctx._("Turn reminders on"), "set:mute")
