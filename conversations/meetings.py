@@ -281,9 +281,11 @@ async def remind(session: AsyncSession, nudge, now: datetime) -> list[Reply]:  #
     me = await session.get(User, nudge.user_id)
     if meeting is None or m is None or me is None or meeting.status != "confirmed" or m.status not in matching.LIVE:
         return []
+    if now >= meeting.starts_at:  # held back (quiet hours, downtime) until too late to be of use
+        return []
     her = await session.get(User, m.mentor_id if m.mentee_id == me.id else m.mentee_id)
     view = voice(me)
-    text = view._("A reminder: you meet {name} tomorrow, {when}, {mode}.").format(
+    text = view._("A reminder of your meeting with {name}: {when}, {mode}.").format(
         name=view.v(her.first_name), when=view.t.when(meeting.starts_at), mode=mode_label(view, meeting.mode)
     )
     return [Reply(text, freeze([[Button(view._("✉️ Write to her"), f"m:write:{m.id}")]]), to=ref_of(me))]

@@ -56,10 +56,17 @@ def schedule(
 
 
 async def cancel(
-    session: AsyncSession, now: datetime, *kinds: str, mentorship_id: int | None = None, meeting_id: int | None = None
+    session: AsyncSession,
+    now: datetime,
+    *kinds: str,
+    mentorship_id: int | None = None,
+    meeting_id: int | None = None,
+    user_id: int | None = None,
 ) -> None:
-    """Pending nudges of these kinds for this mentorship or meeting are no longer wanted."""
+    """Pending nudges of these kinds for this mentorship, meeting or person are no longer wanted."""
     query = update(Nudge).where(Nudge.kind.in_(kinds), Nudge.done_at.is_(None)).values(done_at=now)
+    if user_id is not None:
+        query = query.where(Nudge.user_id == user_id)
     if mentorship_id is not None:
         query = query.where(Nudge.mentorship_id == mentorship_id)
     if meeting_id is not None:

@@ -221,7 +221,7 @@ async def save(ctx: Context) -> None:
             setattr(report, key, value)
     await ctx.session.flush()
     if draft.get("meeting"):
-        await nudges.cancel(ctx.session, ctx.now, "report_reminder", meeting_id=draft["meeting"])
+        await nudges.cancel(ctx.session, ctx.now, "report_reminder", meeting_id=draft["meeting"], user_id=ctx.user.id)
     if draft["met"] == "yes":
         await watch.contact(ctx.session, m, ctx.now)
     buttons = [[Button(ctx._("✏️ Correct it"), f"rc:{report.id}")]]

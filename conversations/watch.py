@@ -93,7 +93,7 @@ async def ask_to_continue(session: AsyncSession, nudge, now: datetime) -> list[R
     m, me, her = found
     view = voice(me)
     text = view._(
-        "You and {name} have been a mentorship for five months. Mentorships usually last six. Would you like to go on, or finish at six months?"
+        "You and {name} started your mentorship five months ago. Mentorships usually last six months. Would you like to go on, or finish at six months?"
     ).format(name=view.v(her.first_name))
     buttons = [[Button(view._("Go on"), f"ct:{m.id}:go")], [Button(view._("Finish at six months"), f"ct:{m.id}:end")]]
     return [Reply(text, freeze(buttons), to=ref_of(me))]

@@ -58,12 +58,15 @@ class FakeChat:
         return await self._deliver(Inbound(self.ref, Kind.UNSUPPORTED, text=what, **self._common(None)), None)
 
     async def tap(self, title: str, *, message: Shown | None = None) -> list[Reply]:
-        """Tap the button with this title (or the only one containing it) on the newest message that has it."""
-        for shown in [message] if message else reversed(list(self.messages.values())):
-            for row in shown.reply.buttons:
-                for button in row:
-                    if button.title == title or button.title.endswith(title):
-                        return await self.press(button.payload, message=shown)
+        """Tap the button with this title on the newest message that has it; failing that, the one whose title
+        ends with it (so "Confirm" finds "✅ Confirm")."""
+        shown_messages = [message] if message else list(reversed(self.messages.values()))
+        for matches in (lambda t: t == title, lambda t: t.endswith(title)):
+            for shown in shown_messages:
+                for row in shown.reply.buttons:
+                    for button in row:
+                        if matches(button.title):
+                            return await self.press(button.payload, message=shown)
         raise AssertionError(f"no button {title!r}; on screen: {self.all_buttons()}")
 
     async def press(self, payload: str, *, message: Shown | None = None, update_id: int | None = None) -> list[Reply]:
