@@ -23,10 +23,11 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.telegram.app import ALLOWED_UPDATES, make_bot, make_dispatcher, mark_blocked, set_commands
 from bot.telegram.send import TEXT_LIMIT, chunks, deliver
+from conversations import calendar
 from conversations.commands import MENU
 from conversations.engine import Engine
 from conversations.i18n import LANGUAGES, Translator
-from conversations.messages import Button, Reply
+from conversations.messages import Button, Reply, UserRef
 from conversations.privacy import SHORT
 from storage import repo
 from storage.models import MenteeProfile, MentorProfile, User
@@ -551,3 +552,17 @@ async def test_a_request_and_its_acceptance_reach_the_other_chat(tg: Telegram, s
     await tg.send(amina, "Hej Mette & tak <3")
     relayed = tg.api.last(mette)
     assert relayed is not None and relayed.text == "💬 Amina:\nHej Mette & tak <3"
+
+
+async def test_a_calendar_file_goes_out_as_a_document(tg: Telegram) -> None:
+    user = tg.api.user("Amina", "en")
+    await tg.send(user, "/start")
+    ics = calendar.invitation(
+        7, datetime(2026, 3, 4, 13, 0, tzinfo=UTC), "Mentor meeting with Mette", "online", datetime.now(UTC)
+    )
+    reply = Reply("Your meeting is confirmed.", to=UserRef("telegram", str(user.id), str(user.chat_id)), attachment=ics)
+    assert await deliver(tg.bot, 0, [reply]) == set()
+    text, document = tg.api.history(user)[-2:]
+    assert text.text == "Your meeting is confirmed."
+    assert document.document is not None and document.document[0] == "meeting.ics"
+    assert b"DTSTART;TZID=Europe/Copenhagen:20260304T140000" in document.document[1]
