@@ -98,7 +98,7 @@ class Console:
             marker = f"📨 to {to}: "
         self.write(f"\n🤖 {marker}{plain(reply.text)}")
         if reply.attachment is not None:
-            self.write(f"   📎 {reply.attachment.filename}")
+            self.write(f"   📎 {reply.attachment.filename} ({len(reply.attachment.content)} bytes)")
         buttons = [b for row in reply.buttons for b in row]
         if buttons:
             self.buttons[to] = buttons

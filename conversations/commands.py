@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from conversations import browse, companies, meetings, mentorship, reports, requests, vetting, waiting, watch
+from conversations import browse, companies, meetings, mentorship, reports, requests, surveys, vetting, waiting, watch
 from conversations.flow import Context, Step, step
 from conversations.i18n import N_
 from conversations.language import offer_languages
@@ -22,6 +22,7 @@ MENU: tuple[tuple[str, str], ...] = (
     ("meet", N_("Plan a meeting")),
     ("report", N_("Report a meeting")),
     ("settings", N_("Reminders on or off")),
+    ("survey", N_("Go on with a survey")),
     ("profile", N_("See or change your profile")),
     ("language", N_("Change the language")),
     ("help", N_("What I can do for you")),
@@ -179,4 +180,5 @@ COMMANDS: dict[str, Callable[[Context], Awaitable[None]]] = {
     "report": reports.report_command,
     "mentorships": watch.overview,
     "settings": watch.settings,
+    "survey": surveys.resume_command,
 }

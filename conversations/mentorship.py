@@ -219,9 +219,12 @@ async def end(ctx: Context, m: Mentorship, other: User, status: str, reason: str
             ctx.say(text, buttons)
         else:
             ctx.tell(me, text, buttons)
-    mentor = ctx.user if ctx.user.id == m.mentor_id else other
+    from conversations import surveys
     from conversations.vetting import notify_waiting
 
+    if status in ("completed", "ended_early"):
+        ctx.replies += await surveys.invite_both(ctx.session, m, "end", ctx.now)
+    mentor = ctx.user if ctx.user.id == m.mentor_id else other
     await notify_waiting(ctx, mentor)
 
 

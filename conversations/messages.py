@@ -6,6 +6,7 @@ user-supplied value escaped, which Telegram understands as-is and the console st
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -58,7 +59,7 @@ class Attachment:
     """A small text file sent with a message, such as a calendar invitation."""
 
     filename: str
-    content: str
+    content: str | bytes
     mime: str = "text/calendar"
 
 
@@ -74,13 +75,21 @@ class Reply:
         """A JSON-safe form, for the outbox."""
         payload: dict = {"text": self.text, "buttons": [[[b.title, b.payload] for b in row] for row in self.buttons]}
         if self.attachment is not None:
-            payload["attachment"] = [self.attachment.filename, self.attachment.content, self.attachment.mime]
+            content = self.attachment.content
+            if isinstance(content, bytes):
+                content = {"base64": base64.b64encode(content).decode()}
+            payload["attachment"] = [self.attachment.filename, content, self.attachment.mime]
         return payload
 
     @classmethod
     def from_payload(cls, payload: dict, to: UserRef) -> Reply:
         buttons = tuple(tuple(Button(title, data) for title, data in row) for row in payload.get("buttons", []))
-        attachment = Attachment(*payload["attachment"]) if payload.get("attachment") else None
+        attachment = None
+        if payload.get("attachment"):
+            filename, content, mime = payload["attachment"]
+            if isinstance(content, dict):
+                content = base64.b64decode(content["base64"])
+            attachment = Attachment(filename, content, mime)
         return cls(payload["text"], buttons, to=to, attachment=attachment)
 
     def button_titles(self) -> list[str]:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations import mentorship, onboarding, watch
+from conversations import mentorship, onboarding, surveys, watch
 from conversations.flow import Context, Step, Voice, action, freeze, ref_of, stale, step, voice
 from conversations.i18n import N_
 from conversations.messages import Button, Reply
@@ -87,6 +87,7 @@ async def accept(ctx: Context, request: MentorRequest) -> None:
         return
     ctx.edit(ctx._("✅ You accepted {name}.").format(name=ctx.v(mentee.first_name)))
     await watch.started(ctx.session, started, ctx.now)
+    ctx.replies += await surveys.invite_both(ctx.session, started, "start", ctx.now)
     await matching.leave_waiting_list(ctx.session, mentee.id)
     for other in await matching.withdraw_others(ctx.session, mentee.id, ctx.now):
         other_mentor = await ctx.session.get(User, other.mentor_id)

@@ -248,3 +248,22 @@ class Outbox(Base):
     leased_until: Mapped[datetime | None]
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SurveyResponse(Base):
+    """One person's answers to one survey of one mentorship, saved answer by answer so nothing is lost.
+
+    `answers` maps a question id to {"v": question version, "a": answer}; a skipped question is answered None.
+    Start and end answers are compared only where the versions match.
+    """
+
+    __tablename__ = "survey_responses"
+    __table_args__ = (UniqueConstraint("mentorship_id", "user_id", "survey"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mentorship_id: Mapped[int] = mapped_column(ForeignKey("mentorships.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    survey: Mapped[str] = mapped_column(String(16))  # mentee_start | mentee_end | mentor_start | mentor_end
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]

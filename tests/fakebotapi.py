@@ -264,6 +264,7 @@ class FakeBotAPI:
             "sendmessage": self._send_message,
             "editmessagetext": self._edit_message_text,
             "senddocument": self._send_document,
+            "sendphoto": self._send_photo,
             "answercallbackquery": self._answer_callback_query,
             "setmycommands": self._set_my_commands,
             "getmycommands": self._get_my_commands,
@@ -523,6 +524,9 @@ class FakeBotAPI:
         chat.messages[shown.message_id] = shown
         chat.history.append(shown)
         return shown.as_json(self.me, chat.user.chat_json())
+
+    async def _send_photo(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await self._send_document({**params, "document": params.get("photo")})
 
     async def _send_document(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat(params)

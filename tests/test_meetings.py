@@ -43,7 +43,7 @@ async def planned(engine, people, sessions) -> tuple[FakeChat, FakeChat]:  # typ
 
 async def at(engine: Engine, clock, people: dict, moment: datetime) -> list[str]:  # type: ignore[no-untyped-def]
     clock.now = moment
-    replies = await due(engine)
+    replies = [r for r in await due(engine) if "survey" not in r.text]  # surveys have tests of their own
     deliver_all(people, replies)
     return [f"{r.to.user_id}: {r.text.splitlines()[0]}" for r in replies]
 
@@ -282,7 +282,7 @@ async def test_five_months_ask_to_go_on_or_finish_at_six(engine, people, session
     assert "Amina would like to finish your mentorship at six months" in mette.last.text
     clock.now = start + timedelta(days=183)
     deliver_all(people, await due(engine))
-    assert "Your mentorship with Mette has ended" in amina.last.text
+    assert "Your mentorship with Mette has ended" in amina.texts_since(-3)
     async with sessions() as session:
         assert (await session.execute(select(Mentorship.status))).scalar_one() == "completed"
 

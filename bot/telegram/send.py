@@ -80,8 +80,13 @@ async def deliver(bot: Bot, chat_id: int, replies: list[Reply], pressed_message_
                 await bot.send_message(target, piece)
             await bot.send_message(target, tail, reply_markup=markup)
             if reply.attachment is not None:
-                file = BufferedInputFile(reply.attachment.content.encode(), filename=reply.attachment.filename)
-                await bot.send_document(target, file)
+                content = reply.attachment.content
+                data = content if isinstance(content, bytes) else content.encode()
+                file = BufferedInputFile(data, filename=reply.attachment.filename)
+                if reply.attachment.mime == "image/png":
+                    await bot.send_photo(target, file)
+                else:
+                    await bot.send_document(target, file)
         except TelegramForbiddenError:
             log.info("chat %s blocked the bot; reply dropped", target)
             blocked.add(target)
