@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from conversations import browse, companies, meetings, mentorship, reports, requests, surveys, vetting, waiting, watch
+from conversations import (
+    browse,
+    companies,
+    evaluation,
+    meetings,
+    mentorship,
+    reports,
+    requests,
+    surveys,
+    vetting,
+    waiting,
+    watch,
+)
 from conversations.flow import Context, Step, step
 from conversations.i18n import N_
 from conversations.language import offer_languages
@@ -37,6 +49,7 @@ ROLE_COMMANDS: dict[str | None, tuple[tuple[str, str], ...]] = {
     "mentee": (("become_mentor", N_("Become a mentor yourself")),),
     "coordinator": (
         ("mentorships", N_("Mentorships at a glance")),
+        ("stats", N_("Programme numbers, chart and CSV")),
         ("pending", N_("Mentors waiting for approval")),
         ("waiting", N_("Mentees on the waiting list")),
         ("company", N_("Partner companies and their join links")),
@@ -181,4 +194,5 @@ COMMANDS: dict[str, Callable[[Context], Awaitable[None]]] = {
     "mentorships": watch.overview,
     "settings": watch.settings,
     "survey": surveys.resume_command,
+    "stats": evaluation.stats_command,
 }
