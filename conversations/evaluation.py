@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
 
 import matplotlib
 
@@ -216,7 +215,7 @@ async def stats_action(ctx: Context, value: str) -> None:
     elif kind == "k":
         data["company"] = int(arg) if arg.isdigit() else None
     elif kind == "csv":
-        stamp = datetime.now().strftime("%Y%m%d")
+        stamp = ctx.now.strftime("%Y%m%d")
         ctx.replies.append(_csv_reply(ctx, Attachment(f"mentornet-{stamp}.csv", await csv_export(ctx), "text/csv")))
         return
     else:

@@ -27,7 +27,7 @@ from conversations import calendar
 from conversations.commands import MENU
 from conversations.engine import Engine
 from conversations.i18n import LANGUAGES, Translator
-from conversations.messages import Button, Reply, UserRef
+from conversations.messages import Attachment, Button, Reply, UserRef
 from conversations.privacy import SHORT
 from storage import repo
 from storage.models import MenteeProfile, MentorProfile, User
@@ -566,3 +566,17 @@ async def test_a_calendar_file_goes_out_as_a_document(tg: Telegram) -> None:
     assert text.text == "Your meeting is confirmed."
     assert document.document is not None and document.document[0] == "meeting.ics"
     assert b"DTSTART;TZID=Europe/Copenhagen:20260304T140000" in document.document[1]
+
+
+async def test_a_chart_goes_out_as_a_photo(tg: Telegram) -> None:
+    user = tg.api.user("Karen", "da")
+    await tg.send(user, "/start")
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 64
+    reply = Reply(
+        "Grafen",
+        to=UserRef("telegram", str(user.id), str(user.chat_id)),
+        attachment=Attachment("indicators.png", png, "image/png"),
+    )
+    await deliver(tg.bot, 0, [reply])
+    assert [c.method for c in tg.api.calls[-2:]] == ["sendMessage", "sendPhoto"]
+    assert tg.api.history(user)[-1].document == ("indicators.png", png)
