@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import requests
-from conversations.flow import Context, Step, Voice, action, resolver, rows, stale, step
+from conversations.flow import Context, Step, Voice, action, resolver, rows, stale, step, too_long
 from conversations.i18n import N_
 from conversations.options import EXPERIENCE, FIELDS, GOALS, REGIONS, SPOKEN_LANGUAGES, Option
 from storage import matching
@@ -219,12 +219,7 @@ class RequestNote(Step):
 
     async def on_text(self, ctx: Context, text: str) -> None:
         text = text.strip()
-        if len(text) > NOTE_LIMIT:
-            ctx.say(
-                ctx._("That is {count} characters; the limit here is {limit}. Please write a shorter version.").format(
-                    count=len(text), limit=NOTE_LIMIT
-                )
-            )
+        if too_long(ctx, text, NOTE_LIMIT):
             return
         await send_request(ctx, text or None)
 

@@ -163,6 +163,18 @@ def step_for(ctx: Context) -> Step:
     return STEPS[ctx.conv.step]
 
 
+def too_long(ctx: Context, text: str, limit: int) -> bool:
+    """True, after telling her the limit, when her text does not fit; what she answered before stays."""
+    if len(text) <= limit:
+        return False
+    ctx.say(
+        ctx._("That is {count} characters; the limit here is {limit}. Please write a shorter version.").format(
+            count=len(text), limit=limit
+        )
+    )
+    return True
+
+
 async def stale(ctx: Context) -> None:
     ctx.say(ctx._("That question is closed. Here is where we are now:"))
     await ctx.prompt()

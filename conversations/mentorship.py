@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 
-from conversations.flow import Context, Step, Voice, action, stale, step, voice
+from conversations.flow import Context, Step, Voice, action, stale, step, too_long, voice
 from conversations.i18n import N_
 from conversations.messages import Button
 from storage import matching
@@ -134,12 +134,7 @@ class Relay(Step):
             ctx.say(ctx._("This mentorship has ended, so I cannot pass on messages any more."))
             await leave_relay(ctx)
             return
-        if len(text) > RELAY_LIMIT:
-            ctx.say(
-                ctx._("That is {count} characters; the limit here is {limit}. Please write a shorter version.").format(
-                    count=len(text), limit=RELAY_LIMIT
-                )
-            )
+        if too_long(ctx, text, RELAY_LIMIT):
             return
         other = await ctx.session.get(User, other_side(m, ctx.user.id))
         view = voice(other)

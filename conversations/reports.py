@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import nudges, watch
-from conversations.flow import Context, Step, Voice, action, freeze, ref_of, rows, stale, step, voice
+from conversations.flow import Context, Step, Voice, action, freeze, ref_of, rows, stale, step, too_long, voice
 from conversations.i18n import COPENHAGEN
 from conversations.messages import Button, Reply
 from conversations.options import LENGTHS, MET, TOPICS
@@ -186,12 +186,7 @@ class Note(Step):
 
     async def on_text(self, ctx: Context, text: str) -> None:
         text = text.strip()
-        if len(text) > NOTE_LIMIT:
-            ctx.say(
-                ctx._("That is {count} characters; the limit here is {limit}. Please write a shorter version.").format(
-                    count=len(text), limit=NOTE_LIMIT
-                )
-            )
+        if too_long(ctx, text, NOTE_LIMIT):
             return
         ctx.data["report"]["note"] = text or None
         await save(ctx)
