@@ -31,7 +31,7 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
-def invitation(meeting_id: int, starts_at: datetime, summary: str, location: str, now: datetime) -> Attachment:
+def invitation(uid: int | str, starts_at: datetime, summary: str, location: str, now: datetime) -> Attachment:
     local = starts_at.astimezone(COPENHAGEN)
     end = local + timedelta(hours=1)
     lines = [
@@ -42,7 +42,7 @@ def invitation(meeting_id: int, starts_at: datetime, summary: str, location: str
         "METHOD:PUBLISH",
         *VTIMEZONE.splitlines(),
         "BEGIN:VEVENT",
-        f"UID:meeting-{meeting_id}@mentornet",
+        f"UID:{uid if isinstance(uid, str) else f'meeting-{uid}'}@mentornet",
         f"DTSTAMP:{now.astimezone(UTC):%Y%m%dT%H%M%SZ}",
         f"DTSTART;TZID=Europe/Copenhagen:{local:%Y%m%dT%H%M%S}",
         f"DTEND;TZID=Europe/Copenhagen:{end:%Y%m%dT%H%M%S}",

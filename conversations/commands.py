@@ -8,6 +8,7 @@ from conversations import (
     browse,
     companies,
     evaluation,
+    events,
     meetings,
     mentorship,
     reports,
@@ -35,6 +36,7 @@ MENU: tuple[tuple[str, str], ...] = (
     ("report", N_("Report a meeting")),
     ("settings", N_("Reminders on or off")),
     ("survey", N_("Go on with a survey")),
+    ("events", N_("Upcoming events")),
     ("profile", N_("See or change your profile")),
     ("language", N_("Change the language")),
     ("help", N_("What I can do for you")),
@@ -50,6 +52,7 @@ ROLE_COMMANDS: dict[str | None, tuple[tuple[str, str], ...]] = {
     "coordinator": (
         ("mentorships", N_("Mentorships at a glance")),
         ("stats", N_("Programme numbers, chart and CSV")),
+        ("newevent", N_("Create and publish an event")),
         ("pending", N_("Mentors waiting for approval")),
         ("waiting", N_("Mentees on the waiting list")),
         ("company", N_("Partner companies and their join links")),
@@ -195,4 +198,7 @@ COMMANDS: dict[str, Callable[[Context], Awaitable[None]]] = {
     "settings": watch.settings,
     "survey": surveys.resume_command,
     "stats": evaluation.stats_command,
+    "events": events.events_command,
+    "newevent": events.new_event,
+    "checkin": events.checkin_command,
 }

@@ -56,7 +56,7 @@ def value(paired: indicators.Paired, which: float) -> str:
 
 async def render(ctx: Context) -> None:
     scope = scope_of(ctx)
-    report = await indicators.compute(ctx.session, scope)
+    report = await indicators.compute(ctx.session, scope, ctx.now)
     lines = ["<b>" + ctx._("Programme numbers") + "</b> · " + await scope_label(ctx, scope), ""]
     lines.append(
         ctx._("Mentorships started: {count} (target {target} a year)").format(

@@ -40,6 +40,7 @@ def schedule(
     user_id: int | None = None,
     mentorship_id: int | None = None,
     meeting_id: int | None = None,
+    event_id: int | None = None,
     essential: bool = False,
 ) -> None:
     assert name in KINDS, name
@@ -49,6 +50,7 @@ def schedule(
             user_id=user_id,
             mentorship_id=mentorship_id,
             meeting_id=meeting_id,
+            event_id=event_id,
             due_at=due_at,
             essential=essential,
         )
@@ -62,6 +64,7 @@ async def cancel(
     mentorship_id: int | None = None,
     meeting_id: int | None = None,
     user_id: int | None = None,
+    event_id: int | None = None,
 ) -> None:
     """Pending nudges of these kinds for this mentorship, meeting or person are no longer wanted."""
     query = update(Nudge).where(Nudge.kind.in_(kinds), Nudge.done_at.is_(None)).values(done_at=now)
@@ -71,6 +74,8 @@ async def cancel(
         query = query.where(Nudge.mentorship_id == mentorship_id)
     if meeting_id is not None:
         query = query.where(Nudge.meeting_id == meeting_id)
+    if event_id is not None:
+        query = query.where(Nudge.event_id == event_id)
     await session.execute(query)
 
 

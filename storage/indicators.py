@@ -17,15 +17,19 @@ from conversations.options import DANISH_LEVELS
 from conversations.survey_defs import IN_WORK, INDICATORS
 from storage.models import (
     Company,
+    Event,
     MeetingReport,
     MenteeProfile,
     MentorProfile,
     Mentorship,
+    Rsvp,
     SurveyResponse,
 )
 
 TARGET_MENTORSHIPS = 200
 TARGET_COMPANIES = (2, 3)
+TARGET_INTRO = (150, 200)
+TARGET_COLLECTIVE = 4
 DANISH_SCALE = {o.code: i + 1 for i, o in enumerate(DANISH_LEVELS)}
 
 # indicator id -> (kind, value of one answer); "share" values are 0/1 and reported as a share, "mean" as a mean.
@@ -68,6 +72,8 @@ class Report:
     meetings_per_mentorship: float = 0.0
     meetings_reported: int = 0
     meetings_reported_by_both: int = 0
+    intro_participants: int = 0
+    collective_events: int = 0
 
 
 def _scoped(scope: Scope):  # type: ignore[no-untyped-def]
@@ -104,7 +110,8 @@ def pair(start: dict, end: dict, indicator: str) -> tuple[object, object] | None
     return a["a"], b["a"]
 
 
-async def compute(session: AsyncSession, scope: Scope) -> Report:
+async def compute(session: AsyncSession, scope: Scope, now: datetime | None = None) -> Report:
+    now = now or datetime.now(UTC)
     scoped = await mentorships(session, scope)
     ids = [m.id for m in scoped]
     report = Report(
@@ -138,6 +145,18 @@ async def compute(session: AsyncSession, scope: Scope) -> Report:
                 select(func.count()).select_from(MentorProfile).where(MentorProfile.user_id.in_(ended))
             )
         ).scalar_one()
+
+    # Events: intro-course participants are the women checked in; collective events count once held.
+    events = select(Event).where(Event.status == "published")
+    if scope.year is not None:
+        year = (datetime(scope.year, 1, 1, tzinfo=UTC), datetime(scope.year + 1, 1, 1, tzinfo=UTC))
+        events = events.where(Event.starts_at >= year[0], Event.starts_at < year[1])
+    held = list((await session.execute(events)).scalars().all())
+    report.collective_events = sum(e.kind == "collective" and e.starts_at <= now for e in held)
+    intro_ids = [e.id for e in held if e.kind == "intro"]
+    if intro_ids:
+        attended = select(func.count(func.distinct(Rsvp.user_id))).where(Rsvp.event_id.in_(intro_ids), Rsvp.attended)
+        report.intro_participants = (await session.execute(attended)).scalar_one()
 
     if ids:
         met = (

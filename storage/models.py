@@ -228,6 +228,7 @@ class Nudge(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))  # None: coordinators
     mentorship_id: Mapped[int | None] = mapped_column(ForeignKey("mentorships.id", ondelete="CASCADE"))
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     due_at: Mapped[datetime] = mapped_column(index=True)
     essential: Mapped[bool] = mapped_column(Boolean, default=False)  # sent even to someone who muted reminders
     done_at: Mapped[datetime | None]  # sent, skipped or no longer relevant
@@ -267,3 +268,40 @@ class SurveyResponse(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+
+
+class Event(Base):
+    """An intro course, a collective mentoring day, a workshop: published to an audience, with RSVPs."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # intro | collective | workshop | other
+    title: Mapped[str] = mapped_column(String(120))
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    place: Mapped[str] = mapped_column(String(200))
+    capacity: Mapped[int] = mapped_column(Integer)
+    audience: Mapped[str] = mapped_column(String(16))  # mentee | mentor | all
+    region: Mapped[str | None] = mapped_column(String(16))
+    description: Mapped[str | None] = mapped_column(Text)
+    languages: Mapped[list[str]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(16), default="published")  # published | cancelled
+    checkin_code: Mapped[str] = mapped_column(String(12), unique=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Rsvp(Base):
+    """One woman's answer to one event. `going` beyond capacity waits on the waitlist, in order of answer."""
+
+    __tablename__ = "rsvps"
+    __table_args__ = (UniqueConstraint("event_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))  # going | waitlist | maybe | no
+    needs: Mapped[list[str]] = mapped_column(default=list)  # childcare | interpreter | access
+    interpreter: Mapped[str | None] = mapped_column(String(8))  # the language she needs
+    attended: Mapped[bool] = mapped_column(Boolean, default=False)
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)

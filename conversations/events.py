@@ -1,0 +1,657 @@
+"""Events: coordinators create and publish them; invitations go to the audience in each woman's language; she
+answers Going / Maybe / Can't come, may add her needs, gets a calendar file and reminders; a full event has a
+waitlist, and a place that frees up goes to the first on it. Attendance is checked in with a code at the door or
+marked by a coordinator.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations import calendar, nudges
+from conversations.flow import Context, Step, Voice, action, freeze, ref_of, rows, stale, step, too_long, voice
+from conversations.i18n import COPENHAGEN, N_
+from conversations.messages import Attachment, Button, Reply
+from conversations.options import REGIONS, SPOKEN_LANGUAGES, Option
+from conversations.vetting import is_coordinator
+from storage import outbox
+from storage.models import Event, MenteeProfile, MentorProfile, Rsvp, User
+
+KINDS = (
+    Option("intro", N_("Intro course")),
+    Option("collective", N_("Collective mentoring")),
+    Option("workshop", N_("Workshop")),
+    Option("other", N_("Other event")),
+)
+AUDIENCES = (Option("mentee", N_("Mentees")), Option("mentor", N_("Mentors")), Option("all", N_("Everyone")))
+NEEDS = (
+    Option("childcare", N_("Childcare")),
+    Option("interpreter", N_("An interpreter")),
+    Option("access", N_("Accessibility")),
+)
+CAPACITIES = ("10", "20", "30", "50", "100", "150")
+TITLE_LIMIT, PLACE_LIMIT, TEXT_LIMIT = 120, 200, 800
+REMINDERS = (timedelta(hours=24), timedelta(hours=2))
+
+
+def label(view: Context | Voice, options: tuple[Option, ...], code: str | None) -> str:
+    return next((view._(o.label) for o in options if o.code == code), "")
+
+
+def card(view: Context | Voice, event: Event) -> str:
+    """The invitation: the frame in her language, the coordinator's title and description as written."""
+    lines = [
+        f"📅 <b>{view.v(event.title)}</b> · {label(view, KINDS, event.kind)}",
+        f"🕒 {view.t.when(event.starts_at)}",
+        f"📍 {view.v(event.place)}",
+    ]
+    if event.languages:
+        lines.append("🗣 " + ", ".join(view.t.language_name(c) for c in event.languages))
+    if event.description:
+        lines += ["", view.v(event.description)]
+    if event.status == "cancelled":
+        lines += ["", "❌ " + view._("This event is cancelled.")]
+    return "\n".join(lines)
+
+
+def rsvp_buttons(view: Voice | Context, event_id: int) -> list[list[Button]]:
+    return [
+        [Button(view._("✅ Going"), f"e:go:{event_id}"), Button(view._("Maybe"), f"e:maybe:{event_id}")],
+        [Button(view._("Can't come"), f"e:no:{event_id}")],
+    ]
+
+
+# -- creating an event -------------------------------------------------------------------------------------
+
+
+async def new_event(ctx: Context) -> None:
+    if not await is_coordinator(ctx):
+        return
+    ctx.data["event"] = {}
+    if not ctx.step.startswith("ev_"):
+        ctx.data["event_return"] = ctx.step
+    ctx.goto("ev_kind")
+    await ctx.prompt()
+
+
+def draft(ctx: Context) -> dict:
+    return ctx.data.setdefault("event", {})
+
+
+class _Choice(Step):
+    key = ""
+    question = ""
+    options: tuple[Option, ...] = ()
+    next_step = ""
+
+    async def prompt(self, ctx: Context) -> None:
+        buttons = [ctx.button(ctx._(o.label), o.code) for o in self.options]
+        ctx.say(ctx._(self.question), [*rows(buttons, 2), [ctx.button(ctx._("Back"), "quit")]])
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        if value == "quit":
+            await leave(ctx)
+        elif value in {o.code for o in self.options}:
+            draft(ctx)[self.key] = value
+            ctx.edit(ctx._(self.question) + f"\n✓ <b>{label(ctx, self.options, value)}</b>")
+            ctx.goto(self.next_step)
+            await ctx.prompt()
+        else:
+            await stale(ctx)
+
+
+class _Text(Step):
+    key = ""
+    question = ""
+    limit = 0
+    optional = False
+    next_step = ""
+
+    async def prompt(self, ctx: Context) -> None:
+        buttons = [[ctx.button(ctx._("Skip"), "skip")]] if self.optional else []
+        ctx.say(ctx._(self.question), [*buttons, [ctx.button(ctx._("Back"), "quit")]])
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        if value == "quit":
+            await leave(ctx)
+        elif value == "skip" and self.optional:
+            draft(ctx)[self.key] = None
+            ctx.goto(self.next_step)
+            await ctx.prompt()
+        else:
+            await stale(ctx)
+
+    async def on_text(self, ctx: Context, text: str) -> None:
+        text = text.strip()
+        if not text or too_long(ctx, text, self.limit):
+            return
+        if await self.accept(ctx, text):
+            ctx.goto(self.next_step)
+            await ctx.prompt()
+
+    async def accept(self, ctx: Context, text: str) -> bool:
+        draft(ctx)[self.key] = text
+        return True
+
+
+@step
+class EventKind(_Choice):
+    name, key, question, options, next_step = "ev_kind", "kind", N_("What kind of event is it?"), KINDS, "ev_title"
+
+
+@step
+class EventTitle(_Text):
+    name, key, question, limit, next_step = "ev_title", "title", N_("What is the event called?"), TITLE_LIMIT, "ev_when"
+
+
+@step
+class EventWhen(_Text):
+    name, key, limit, next_step = "ev_when", "when", 40, "ev_place"
+    question = N_("When is it? Write the date and time like this: 24.12.2026 17:00")
+
+    async def accept(self, ctx: Context, text: str) -> bool:
+        try:
+            local = datetime.strptime(" ".join(text.split()), "%d.%m.%Y %H:%M").replace(tzinfo=COPENHAGEN)
+        except ValueError:
+            ctx.say(ctx._("I could not read that date. Please write it like this: 24.12.2026 17:00"))
+            return False
+        if local <= ctx.now:
+            ctx.say(ctx._("That time has passed. Please choose a time in the future."))
+            return False
+        draft(ctx)["when"] = local.isoformat()
+        return True
+
+
+@step
+class EventPlace(_Text):
+    name, key, limit, next_step = "ev_place", "place", PLACE_LIMIT, "ev_capacity"
+    question = N_("Where is it? An address, or the link for an online event.")
+
+
+@step
+class EventCapacity(Step):
+    name = "ev_capacity"
+
+    async def prompt(self, ctx: Context) -> None:
+        buttons = [ctx.button(c, c) for c in CAPACITIES]
+        ctx.say(
+            ctx._("How many people can come? Tap a number or write one."),
+            [*rows(buttons, 3), [ctx.button(ctx._("Back"), "quit")]],
+        )
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        if value == "quit":
+            await leave(ctx)
+        elif value in CAPACITIES:
+            await self.take(ctx, int(value))
+        else:
+            await stale(ctx)
+
+    async def on_text(self, ctx: Context, text: str) -> None:
+        if not text.strip().isdigit() or not 1 <= int(text.strip()) <= 5000:
+            ctx.say(ctx._("Please write a number between 1 and 5000."))
+            return
+        await self.take(ctx, int(text.strip()))
+
+    async def take(self, ctx: Context, capacity: int) -> None:
+        draft(ctx)["capacity"] = capacity
+        ctx.goto("ev_audience")
+        await ctx.prompt()
+
+
+@step
+class EventAudience(_Choice):
+    name, key, question, options, next_step = "ev_audience", "audience", N_("Who is it for?"), AUDIENCES, "ev_region"
+
+
+@step
+class EventRegion(_Choice):
+    name, key, next_step = "ev_region", "region", "ev_text"
+    question = N_("For women in one place only, or for everyone?")
+    options = (Option("any", N_("Everywhere")), *REGIONS)
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        await super().on_button(ctx, value)
+        if draft(ctx).get("region") == "any":
+            draft(ctx)["region"] = None
+
+
+@step
+class EventText(_Text):
+    name, key, limit, optional, next_step = "ev_text", "description", TEXT_LIMIT, True, "ev_languages"
+    question = N_("A short description for the invitation (optional).")
+
+
+@step
+class EventLanguages(Step):
+    name = "ev_languages"
+
+    async def prompt(self, ctx: Context, edit: bool = False) -> None:
+        picked = draft(ctx).setdefault("languages", [])
+        buttons = [ctx.button(("✓ " if c in picked else "") + ctx.t.language_name(c), c) for c in SPOKEN_LANGUAGES]
+        (ctx.edit if edit else ctx.say)(
+            ctx._("Which languages are spoken there? Tap all that fit, then Done."),
+            [*rows(buttons, 3), [ctx.button(ctx._("Done"), "done")]],
+        )
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        picked = draft(ctx).setdefault("languages", [])
+        if value in SPOKEN_LANGUAGES:
+            picked.remove(value) if value in picked else picked.append(value)
+            await self.prompt(ctx, edit=True)
+        elif value == "done":
+            ctx.goto("ev_preview")
+            await ctx.prompt()
+        else:
+            await stale(ctx)
+
+
+def event_from(ctx: Context) -> Event:
+    d = draft(ctx)
+    return Event(
+        kind=d["kind"], title=d["title"], starts_at=datetime.fromisoformat(d["when"]), place=d["place"],
+        capacity=d["capacity"], audience=d["audience"], region=d.get("region"), description=d.get("description"),
+        languages=d.get("languages") or [], status="published", checkin_code=secrets.token_hex(3).upper(),
+        created_by=ctx.user.id, created_at=ctx.now,
+    )  # fmt: skip
+
+
+@step
+class EventPreview(Step):
+    name = "ev_preview"
+
+    async def prompt(self, ctx: Context) -> None:
+        d = draft(ctx)
+        audience = label(ctx, AUDIENCES, d["audience"])
+        if d.get("region"):
+            audience += ", " + label(ctx, REGIONS, d["region"])
+        text = (
+            ctx._("Preview of the invitation:")
+            + "\n\n"
+            + card(ctx, event_from(ctx))
+            + "\n\n"
+            + ctx._("For: {audience}. Places: {capacity}.").format(audience=audience, capacity=d["capacity"])
+        )
+        ctx.say(text, [[ctx.button(ctx._("📣 Publish"), "publish")], [ctx.button(ctx._("Back"), "quit")]])
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        if value == "quit":
+            await leave(ctx)
+        elif value == "publish":
+            await publish(ctx)
+        else:
+            await stale(ctx)
+
+
+async def audience_of(session: AsyncSession, event: Event) -> list[User]:
+    query = select(User).where(User.onboarded_at.is_not(None), User.consent_at.is_not(None), User.blocked_at.is_(None))
+    roles = ("mentee", "mentor") if event.audience == "all" else (event.audience,)
+    query = query.where(User.role.in_(roles))
+    users = list((await session.execute(query)).scalars().all())
+    if event.region:
+        mentee_regions = dict((await session.execute(select(MenteeProfile.user_id, MenteeProfile.region))).all())
+        mentor_regions = dict((await session.execute(select(MentorProfile.user_id, MentorProfile.region))).all())
+        users = [u for u in users if (mentee_regions.get(u.id) or mentor_regions.get(u.id)) in (event.region, "online")]
+    return users
+
+
+async def publish(ctx: Context) -> None:
+    event = event_from(ctx)
+    ctx.session.add(event)
+    await ctx.session.flush()
+    invited = await audience_of(ctx.session, event)
+    for user in invited:
+        view = voice(user)
+        # Invitations go through the outbox: hundreds of them must not hold up anyone's conversation.
+        outbox.enqueue(
+            ctx.session, Reply(card(view, event), freeze(rsvp_buttons(view, event.id)), to=ref_of(user)), ctx.now
+        )
+    ctx.edit(
+        ctx._("📣 Published. Invitations are on their way to {count} women. Check-in code at the door: {code}").format(
+            count=len(invited), code=event.checkin_code
+        )
+    )
+    ctx.data.pop("event", None)
+    ctx.goto(ctx.data.pop("event_return", "idle"))
+    await ctx.prompt()
+
+
+async def leave(ctx: Context) -> None:
+    ctx.data.pop("event", None)
+    ctx.goto(ctx.data.pop("event_return", "idle"))
+    await ctx.prompt()
+
+
+# -- answering ---------------------------------------------------------------------------------------------
+
+
+async def going_count(session: AsyncSession, event_id: int) -> int:
+    return (
+        await session.execute(select(func.count()).where(Rsvp.event_id == event_id, Rsvp.status == "going"))
+    ).scalar_one()
+
+
+async def waitlist(session: AsyncSession, event_id: int) -> list[Rsvp]:
+    query = select(Rsvp).where(Rsvp.event_id == event_id, Rsvp.status == "waitlist").order_by(Rsvp.answered_at, Rsvp.id)
+    return list((await session.execute(query)).scalars().all())
+
+
+def schedule_reminders(session: AsyncSession, event: Event, user_id: int, now: datetime) -> None:
+    for before in REMINDERS:
+        if event.starts_at - before > now:
+            nudges.schedule(
+                session, "event_reminder", event.starts_at - before, user_id=user_id, event_id=event.id, essential=True
+            )
+
+
+def invitation_file(event: Event, now: datetime) -> Attachment:
+    # Event and meeting calendar UIDs must not collide: events get a prefix of their own.
+    return calendar.invitation(f"event-{event.id}", event.starts_at, event.title, event.place, now)
+
+
+@action("e")
+async def answer(ctx: Context, value: str) -> None:
+    verb, _, raw_id = value.partition(":")
+    event = await ctx.session.get(Event, int(raw_id)) if raw_id.isdigit() else None
+    if event is None or verb not in ("go", "maybe", "no", "needs", "cancel", "list"):
+        await stale(ctx)
+        return
+    if verb in ("cancel", "list"):
+        await coordinator_action(ctx, verb, event)
+        return
+    if event.status != "published" or event.starts_at <= ctx.now:
+        ctx.say(ctx._("This event is closed."))
+        return
+    rsvp = (
+        await ctx.session.execute(select(Rsvp).where(Rsvp.event_id == event.id, Rsvp.user_id == ctx.user.id))
+    ).scalar_one_or_none()
+    before = rsvp.status if rsvp else None
+    if verb == "needs":
+        if before != "going":
+            await stale(ctx)
+            return
+        await ask_needs(ctx, rsvp)
+        return
+    if rsvp is None:
+        rsvp = Rsvp(event_id=event.id, user_id=ctx.user.id, status="no", answered_at=ctx.now)
+        ctx.session.add(rsvp)
+    if verb == "go":
+        if before in ("going", "waitlist"):
+            ctx.say(
+                ctx._("You have already answered. See you there!")
+                if before == "going"
+                else ctx._("You are on the waitlist already.")
+            )
+            return
+        rsvp.answered_at = ctx.now
+        if await going_count(ctx.session, event.id) >= event.capacity:
+            rsvp.status = "waitlist"
+            await ctx.session.flush()
+            position = [r.id for r in await waitlist(ctx.session, event.id)].index(rsvp.id) + 1
+            ctx.say(
+                ctx._(
+                    "The event is full. You are number {position} on the waitlist; I will tell you if a place frees up."
+                ).format(position=position)
+            )
+            return
+        rsvp.status = "going"
+        await ctx.session.flush()
+        await welcome(ctx, ctx.user, event, rsvp)
+        return
+    rsvp.status = "maybe" if verb == "maybe" else "no"
+    ctx.say(
+        ctx._("Thank you for answering.")
+        if verb == "no"
+        else ctx._("Noted: maybe. You can change your answer on the invitation.")
+    )
+    if before == "going":
+        await nudges.cancel(ctx.session, ctx.now, "event_reminder", event_id=event.id, user_id=ctx.user.id)
+        await promote(ctx, event)
+
+
+async def welcome(ctx: Context, user: User, event: Event, rsvp: Rsvp) -> None:
+    """She has a place: the calendar file, her reminders, and the question about needs."""
+    view = voice(user)
+    schedule_reminders(ctx.session, event, user.id, ctx.now)
+    text = view._(
+        "You are going to {title}! 🌱 The calendar file below adds it to your calendar. Do you need anything to come?"
+    ).format(title=view.v(event.title))
+    buttons = [[Button(view._("Tell us what you need"), f"e:needs:{event.id}")]]
+    ctx.replies.append(Reply(text, freeze(buttons), to=ref_of(user), attachment=invitation_file(event, ctx.now)))
+
+
+async def promote(ctx: Context, event: Event) -> None:
+    """A place freed up: the first on the waitlist gets it, and is told."""
+    if await going_count(ctx.session, event.id) >= event.capacity:
+        return
+    queue = await waitlist(ctx.session, event.id)
+    if not queue:
+        return
+    first = queue[0]
+    first.status = "going"
+    user = await ctx.session.get(User, first.user_id)
+    if user is not None:
+        view = voice(user)
+        ctx.tell(
+            user,
+            view._("Good news: a place at {title} has freed up, and it is yours.").format(title=view.v(event.title)),
+        )
+        await welcome(ctx, user, event, first)
+
+
+async def ask_needs(ctx: Context, rsvp: Rsvp) -> None:
+    if not ctx.step.startswith("ev_needs"):
+        ctx.data["needs_return"] = ctx.step
+    ctx.data["needs"] = {"rsvp": rsvp.id, "picked": list(rsvp.needs or [])}
+    ctx.goto("ev_needs")
+    await ctx.prompt()
+
+
+@step
+class Needs(Step):
+    name = "ev_needs"
+
+    async def prompt(self, ctx: Context, edit: bool = False) -> None:
+        picked = ctx.data["needs"]["picked"]
+        buttons = [[ctx.button(("✓ " if o.code in picked else "") + ctx._(o.label), o.code)] for o in NEEDS]
+        (ctx.edit if edit else ctx.say)(
+            ctx._("What do you need to come? Tap all that fit, then Done."),
+            [*buttons, [ctx.button(ctx._("Done"), "done")]],
+        )
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        picked = ctx.data["needs"]["picked"]
+        rsvp = await ctx.session.get(Rsvp, ctx.data["needs"]["rsvp"])
+        if rsvp is None or rsvp.user_id != ctx.user.id:
+            await stale(ctx)
+            return
+        if value in {o.code for o in NEEDS}:
+            picked.remove(value) if value in picked else picked.append(value)
+            await self.prompt(ctx, edit=True)
+        elif value == "done":
+            rsvp.needs = [o.code for o in NEEDS if o.code in picked]
+            if "interpreter" in picked:
+                ctx.goto("ev_interpreter")
+                await ctx.prompt()
+                return
+            await done_needs(ctx)
+        else:
+            await stale(ctx)
+
+
+@step
+class Interpreter(Step):
+    name = "ev_interpreter"
+
+    async def prompt(self, ctx: Context) -> None:
+        buttons = [ctx.button(ctx.t.language_name(c), c) for c in SPOKEN_LANGUAGES if c != "da"]
+        ctx.say(ctx._("An interpreter for which language?"), rows(buttons, 3))
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        rsvp = await ctx.session.get(Rsvp, ctx.data["needs"]["rsvp"])
+        if rsvp is None or rsvp.user_id != ctx.user.id or value not in SPOKEN_LANGUAGES:
+            await stale(ctx)
+            return
+        rsvp.interpreter = value
+        await done_needs(ctx)
+
+
+async def done_needs(ctx: Context) -> None:
+    ctx.say(ctx._("Thank you, we will prepare for it."))
+    ctx.data.pop("needs", None)
+    ctx.goto(ctx.data.pop("needs_return", "idle"))
+    await ctx.prompt()
+
+
+@nudges.kind("event_reminder")
+async def remind(session: AsyncSession, nudge, now: datetime) -> list[Reply]:  # type: ignore[no-untyped-def]
+    event = await session.get(Event, nudge.event_id)
+    user = await session.get(User, nudge.user_id)
+    if event is None or user is None or event.status != "published" or event.starts_at <= now:
+        return []
+    rsvp = (
+        await session.execute(select(Rsvp).where(Rsvp.event_id == event.id, Rsvp.user_id == user.id))
+    ).scalar_one_or_none()
+    if rsvp is None or rsvp.status != "going":
+        return []
+    view = voice(user)
+    return [
+        Reply(
+            view._("A reminder: {title} is soon.").format(title=view.v(event.title)) + "\n\n" + card(view, event),
+            to=ref_of(user),
+        )
+    ]
+
+
+# -- /events, check-in and the coordinators' tools ---------------------------------------------------------
+
+
+async def events_command(ctx: Context) -> None:
+    query = (
+        select(Event).where(Event.status == "published", Event.starts_at > ctx.now).order_by(Event.starts_at).limit(10)
+    )
+    upcoming = list((await ctx.session.execute(query)).scalars().all())
+    coordinator = ctx.user.role == "coordinator"
+    if not coordinator:
+        upcoming = [e for e in upcoming if e.audience in ("all", ctx.user.role)]
+    if not upcoming:
+        ctx.say(ctx._("No events are planned right now."))
+        return
+    for event in upcoming:
+        text = card(ctx, event)
+        if coordinator:
+            text += "\n\n" + await counts(ctx, event)
+            buttons = [
+                [
+                    Button(ctx._("Attendance"), f"e:list:{event.id}"),
+                    Button(ctx._("Cancel event"), f"e:cancel:{event.id}"),
+                ]
+            ]
+        else:
+            buttons = rsvp_buttons(ctx, event.id)
+        ctx.say(text, buttons)
+
+
+async def counts(ctx: Context, event: Event) -> str:
+    rsvps = list((await ctx.session.execute(select(Rsvp).where(Rsvp.event_id == event.id))).scalars().all())
+    by = {s: sum(r.status == s for r in rsvps) for s in ("going", "maybe", "waitlist")}
+    going = [r for r in rsvps if r.status == "going"]
+    needs = {o.code: sum(o.code in (r.needs or []) for r in going) for o in NEEDS}
+    lines = [
+        ctx._("Going: {going} of {capacity} · maybe: {maybe} · waitlist: {waitlist}").format(
+            going=by["going"], capacity=event.capacity, maybe=by["maybe"], waitlist=by["waitlist"]
+        ),
+        ctx._("Needs: childcare {childcare}, interpreter {interpreter}, accessibility {access}").format(**needs),
+        ctx._("Check-in code: {code}").format(code=event.checkin_code),
+    ]
+    return "\n".join(lines)
+
+
+async def coordinator_action(ctx: Context, verb: str, event: Event) -> None:
+    if not await is_coordinator(ctx):
+        return
+    if verb == "cancel":
+        if event.status == "cancelled":
+            ctx.say(ctx._("This event is closed."))
+            return
+        event.status = "cancelled"
+        told = (
+            (
+                await ctx.session.execute(
+                    select(Rsvp).where(Rsvp.event_id == event.id, Rsvp.status.in_(("going", "maybe", "waitlist")))
+                )
+            )
+            .scalars()
+            .all()
+        )
+        for rsvp in told:
+            user = await ctx.session.get(User, rsvp.user_id)
+            if user is not None:
+                view = voice(user)
+                outbox.enqueue(
+                    ctx.session,
+                    Reply(view._("Sorry: {title} is cancelled.").format(title=view.v(event.title)), to=ref_of(user)),
+                    ctx.now,
+                )
+        await nudges.cancel(ctx.session, ctx.now, "event_reminder", event_id=event.id)
+        ctx.edit(ctx._("Cancelled. {count} women are being told.").format(count=len(told)))
+        return
+    going = (
+        await ctx.session.execute(
+            select(Rsvp, User)
+            .join(User, User.id == Rsvp.user_id)
+            .where(Rsvp.event_id == event.id, Rsvp.status == "going")
+        )
+    ).all()
+    if not going:
+        ctx.say(ctx._("Nobody has said yes yet."))
+        return
+    buttons = [[Button(("✓ " if r.attended else "") + (u.first_name or "?"), f"ea:{r.id}")] for r, u in going]
+    ctx.say(ctx._("Tap the women who came:"), buttons)
+
+
+@action("ea")
+async def mark_attended(ctx: Context, value: str) -> None:
+    if not await is_coordinator(ctx):
+        return
+    rsvp = await ctx.session.get(Rsvp, int(value)) if value.isdigit() else None
+    if rsvp is None:
+        await stale(ctx)
+        return
+    rsvp.attended = not rsvp.attended
+    going = (
+        await ctx.session.execute(
+            select(Rsvp, User)
+            .join(User, User.id == Rsvp.user_id)
+            .where(Rsvp.event_id == rsvp.event_id, Rsvp.status == "going")
+        )
+    ).all()
+    buttons = [[Button(("✓ " if r.attended else "") + (u.first_name or "?"), f"ea:{r.id}")] for r, u in going]
+    ctx.edit(ctx._("Tap the women who came:"), buttons)
+
+
+async def checkin_command(ctx: Context) -> None:
+    """/checkin CODE at the door."""
+    code = ctx.inbound.command_args.strip().upper()
+    event = (
+        (
+            await ctx.session.execute(select(Event).where(Event.checkin_code == code, Event.status == "published"))
+        ).scalar_one_or_none()
+        if code
+        else None
+    )
+    if event is None or abs(event.starts_at - ctx.now) > timedelta(hours=12):
+        ctx.say(ctx._("That check-in code does not fit an event today. Please check it, or ask at the door."))
+        return
+    rsvp = (
+        await ctx.session.execute(select(Rsvp).where(Rsvp.event_id == event.id, Rsvp.user_id == ctx.user.id))
+    ).scalar_one_or_none()
+    if rsvp is None:
+        rsvp = Rsvp(event_id=event.id, user_id=ctx.user.id, status="going", answered_at=ctx.now)
+        ctx.session.add(rsvp)
+    rsvp.attended = True
+    ctx.say(ctx._("Welcome to {title}! 🌱 You are checked in.").format(title=ctx.v(event.title)))

@@ -1,0 +1,164 @@
+"""Events end to end: create, publish, RSVP, waitlist promotion, needs, reminders, check-in, cancel."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from conversations.engine import Engine
+from storage import indicators
+from storage.models import Event, Rsvp
+from tests.fakechat import FakeChat
+from tests.flows import deliver_all, due
+from tests.people import coordinator, mentee
+
+EVENT_AT = datetime(2026, 3, 10, 16, 0, tzinfo=UTC)  # 17:00 in Copenhagen
+
+
+async def create(karen: FakeChat, capacity: str = "10", kind: str = "Intro course", audience: str = "Mentees") -> None:
+    await karen.send("/newevent")
+    await karen.tap(kind)
+    await karen.send("Intro to Danish working life <3")
+    await karen.send("10.03.2026 17:00")
+    await karen.send("Hovedbiblioteket, Krystalgade 15, København")
+    if capacity.isdigit() and capacity in ("10", "20", "30", "50", "100", "150"):
+        await karen.tap(capacity)
+    else:
+        await karen.send(capacity)
+    await karen.tap(audience)
+    await karen.tap("Everywhere")
+    await karen.send("Coffee, cake and the basics of the labour market.")
+    await karen.tap("Danish")
+    await karen.tap("Arabic")
+    await karen.tap("Done")
+
+
+async def invited(engine: Engine, people: dict) -> None:
+    deliver_all(people, [r for r in await due(engine) if r.to.user_id in people])
+
+
+async def test_create_publish_and_answer(engine, people, sessions) -> None:
+    karen = await coordinator(engine, people)
+    amina = await mentee(engine, people)
+    await create(karen)
+    preview = karen.last
+    assert preview.text.startswith("Preview of the invitation:")
+    assert "📅 <b>Intro to Danish working life &lt;3</b> · Intro course" in preview.text
+    assert "For: Mentees, Everywhere. Places: 10." not in preview.text and "Places: 10." in preview.text
+    await karen.tap("📣 Publish")
+    assert "Invitations are on their way to 1 women" in karen.texts_since(-3)
+    await invited(engine, people)
+    invitation = amina.last
+    assert "🗣 Danish, Arabic" in invitation.text and invitation.buttons == ["✅ Going", "Maybe", "Can't come"]
+    await amina.tap("✅ Going")
+    welcome = next(s for s in reversed(amina.history) if s.reply.attachment)
+    assert "You are going to Intro to Danish working life &lt;3!" in welcome.text
+    assert "UID:event-" in welcome.reply.attachment.content
+    await amina.tap("Tell us what you need")
+    await amina.tap("Childcare")
+    await amina.tap("An interpreter")
+    await amina.tap("Done")
+    await amina.tap("Arabic")
+    assert "we will prepare for it" in amina.texts_since(-3)
+    await karen.send("/events")
+    assert "Going: 1 of 10 · maybe: 0 · waitlist: 0" in karen.last.text
+    assert "Needs: childcare 1, interpreter 1, accessibility 0" in karen.last.text
+    await amina.send("/newevent")
+    assert amina.last.text == "Only coordinators can do this."
+
+
+async def test_a_full_event_has_a_waitlist_and_a_freed_place_goes_to_the_first(engine, people, sessions) -> None:
+    karen = await coordinator(engine, people)
+    amina = await mentee(engine, people)
+    sara = await mentee(engine, people, user_id="1002", name="Sara")
+    await create(karen, capacity="1")
+    await karen.tap("📣 Publish")
+    await invited(engine, people)
+    await amina.tap("✅ Going")
+    await sara.tap("✅ Going")
+    assert "You are number 1 on the waitlist" in sara.last.text
+    await amina.tap("Can't come")
+    assert "a place at Intro to Danish working life &lt;3 has freed up, and it is yours" in sara.texts_since(-3)
+    async with sessions() as session:
+        statuses = sorted((await session.execute(select(Rsvp.status))).scalars().all())
+    assert statuses == ["going", "no"]
+
+
+async def test_reminders_24_and_2_hours_before_for_those_going(engine, people, sessions, clock) -> None:
+    karen = await coordinator(engine, people)
+    amina = await mentee(engine, people)
+    sara = await mentee(engine, people, user_id="1002", name="Sara")
+    await create(karen)
+    await karen.tap("📣 Publish")
+    await invited(engine, people)
+    await amina.tap("✅ Going")
+    await sara.tap("Maybe")
+
+    async def reminders_at(moment: datetime) -> list[str]:
+        clock.now = moment
+        return [r.to.user_id for r in await due(engine) if "is soon" in r.text]
+
+    assert await reminders_at(EVENT_AT - timedelta(hours=24, minutes=1)) == []
+    assert await reminders_at(EVENT_AT - timedelta(hours=24)) == ["1001"]
+    assert await reminders_at(EVENT_AT - timedelta(hours=2, minutes=1)) == []
+    assert await reminders_at(EVENT_AT - timedelta(hours=2)) == ["1001"]
+
+
+async def test_check_in_at_the_door_counts_for_the_yearly_numbers(engine, people, sessions, clock) -> None:
+    karen = await coordinator(engine, people)
+    amina = await mentee(engine, people)
+    await create(karen)
+    await karen.tap("📣 Publish")
+    async with sessions() as session:
+        code = (await session.execute(select(Event.checkin_code))).scalar_one()
+    await amina.send(f"/checkin {code}")
+    assert "does not fit an event today" in amina.last.text  # a week early
+    clock.now = EVENT_AT
+    await amina.send(f"/checkin {code.lower()}")
+    assert "You are checked in" in amina.last.text
+    await karen.send("/events")  # the event has started: no longer upcoming
+    async with sessions() as session:
+        report = await indicators.compute(session, indicators.Scope(year=2026), clock.now)
+    assert report.intro_participants == 1
+
+
+async def test_coordinators_mark_attendance_and_cancel(engine, people, sessions) -> None:
+    karen = await coordinator(engine, people)
+    amina = await mentee(engine, people)
+    await create(karen, kind="Collective mentoring", audience="Everyone")
+    await karen.tap("📣 Publish")
+    await invited(engine, people)
+    await amina.tap("✅ Going")
+    await karen.send("/events")
+    await karen.tap("Attendance")
+    await karen.tap("Amina")
+    assert karen.last.buttons == ["✓ Amina"]
+    await amina.press(karen.last.reply.buttons[0][0].payload)
+    assert amina.last.text == "Only coordinators can do this."
+    await karen.send("/events")
+    await karen.tap("Cancel event")
+    assert "Cancelled. 1 women are being told." in karen.last.text
+    await invited(engine, people)
+    assert "is cancelled" in amina.last.text
+    await amina.tap(
+        "✅ Going", message=next(s for s in amina.history if s.buttons == ["✅ Going", "Maybe", "Can't come"])
+    )
+    assert amina.last.text == "This event is closed."
+
+
+async def test_bad_dates_and_numbers_are_asked_again(engine, people) -> None:
+    karen = await coordinator(engine, people)
+    await karen.send("/newevent")
+    await karen.tap("Workshop")
+    await karen.send("CV workshop")
+    await karen.send("next tuesday")
+    assert "I could not read that date" in karen.last.text
+    await karen.send("01.01.2020 10:00")
+    assert "That time has passed" in karen.last.text
+    await karen.send("10.03.2026 17:00")
+    await karen.send("Online: https://meet.example/cv")
+    await karen.send("lots")
+    assert karen.last.text == "Please write a number between 1 and 5000."
+    await karen.send("25")
+    assert karen.last.text == "Who is it for?"
