@@ -79,6 +79,14 @@ class Engine:
                 outbox.enqueue(session, reply, now)
         return len(replies)
 
+    async def lease_outbox(self, limit: int) -> list[tuple[int, Reply]]:
+        async with self.sessions() as session, session.begin():
+            return await outbox.lease(session, self.clock(), limit)
+
+    async def finish_outbox(self, row_id: int, outcome: str) -> None:
+        async with self.sessions() as session, session.begin():
+            await outbox.finish(session, row_id, outcome, self.clock())
+
     async def drain(self, deliver: Deliver) -> list[Reply]:
         """Send what waits in the outbox: leased first, marked sent after delivery."""
         async with self.sessions() as session, session.begin():

@@ -247,7 +247,8 @@ class Outbox(Base):
     payload: Mapped[dict[str, Any]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     leased_until: Mapped[datetime | None]
-    sent_at: Mapped[datetime | None] = mapped_column(index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)  # done: delivered, or given up (see outcome)
+    outcome: Mapped[str | None] = mapped_column(String(16))  # sent | blocked | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
 
 

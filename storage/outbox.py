@@ -1,14 +1,18 @@
-"""The outbox: messages that are not a direct answer wait here until the sender has delivered them."""
+"""The outbox: messages that are not a direct answer wait here until the sender has delivered them.
+
+A row is leased while it is being sent and marked done after: a second sender never takes a leased row, and the
+rows of a sender that died are taken again when their lease runs out.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.messages import Reply, UserRef
-from storage.models import Outbox
+from storage.models import Outbox, User
 
 LEASE = timedelta(seconds=60)
 
@@ -27,8 +31,15 @@ def enqueue(session: AsyncSession, reply: Reply, now: datetime) -> None:
 
 
 async def lease(session: AsyncSession, now: datetime, limit: int = 100) -> list[tuple[int, Reply]]:
-    """Take up to `limit` unsent messages for one minute. A crashed sender's lease runs out and another takes it."""
+    """Take up to `limit` waiting messages for one lease. Messages to women who blocked the bot are closed
+    as `blocked` without sending."""
     free = or_(Outbox.leased_until.is_(None), Outbox.leased_until < now)
+    blocked = select(User.id).where(
+        and_(User.platform == Outbox.platform, User.external_id == Outbox.external_id, User.blocked_at.is_not(None))
+    )
+    await session.execute(
+        update(Outbox).where(Outbox.sent_at.is_(None), free, blocked.exists()).values(sent_at=now, outcome="blocked")
+    )
     query = select(Outbox).where(Outbox.sent_at.is_(None), free).order_by(Outbox.id).limit(limit)
     if session.bind.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
@@ -44,6 +55,15 @@ async def lease(session: AsyncSession, now: datetime, limit: int = 100) -> list[
     return taken
 
 
+async def finish(session: AsyncSession, row_id: int, outcome: str, now: datetime) -> None:
+    await session.execute(update(Outbox).where(Outbox.id == row_id).values(sent_at=now, outcome=outcome))
+
+
+async def release(session: AsyncSession, row_id: int) -> None:
+    """Back in the queue at once (after a 429): it was not sent."""
+    await session.execute(update(Outbox).where(Outbox.id == row_id).values(leased_until=None))
+
+
 async def mark_sent(session: AsyncSession, ids: list[int], now: datetime) -> None:
     if ids:
-        await session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(sent_at=now))
+        await session.execute(update(Outbox).where(Outbox.id.in_(ids)).values(sent_at=now, outcome="sent"))

@@ -127,10 +127,43 @@ def visible_text(markup: str) -> str:
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, description: str) -> None:
+    def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
+        self.retry_after = retry_after
+
+
+SENDING = frozenset({"sendmessage", "senddocument", "sendphoto"})
+
+
+class Limits:
+    """Telegram's flood limits, opt-in: at most `per_second` sends a second for the bot and one a second per chat.
+
+    Past either, Telegram answers 429 with `retry_after`; so does this.
+    """
+
+    def __init__(self, per_second: int = 30, per_chat_seconds: float = 1.0) -> None:
+        self.per_second = per_second
+        self.per_chat_seconds = per_chat_seconds
+        self.recent: list[float] = []
+        self.last_in_chat: dict[str, float] = {}
+        self.refused = 0
+        self.forced: list[int] = []  # retry_after values to answer the next sends with, for tests
+
+    def check(self, chat: str) -> None:
+        now = time.monotonic()
+        if self.forced:
+            self._refuse(self.forced.pop(0))
+        self.recent = [t for t in self.recent if now - t < 1.0]
+        if len(self.recent) >= self.per_second or now - self.last_in_chat.get(chat, -1e9) < self.per_chat_seconds:
+            self._refuse(1)
+        self.recent.append(now)
+        self.last_in_chat[chat] = now
+
+    def _refuse(self, retry_after: int) -> None:
+        self.refused += 1
+        raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
 
 
 @dataclass(frozen=True)
@@ -231,8 +264,15 @@ class ApiCall:
 class FakeBotAPI:
     """`async with FakeBotAPI() as api:` serves /bot<token>/<method> on a free port of 127.0.0.1."""
 
-    def __init__(self, token: str = "123456789:TEST-fake-bot-api-token", *, username: str = "MentornetTestBot") -> None:
+    def __init__(
+        self,
+        token: str = "123456789:TEST-fake-bot-api-token",
+        *,
+        username: str = "MentornetTestBot",
+        limits: Limits | None = None,
+    ) -> None:
         self.token = token
+        self.limits = limits
         self.me: dict[str, Any] = {
             "id": int(token.split(":")[0]),
             "is_bot": True,
@@ -470,11 +510,15 @@ class FakeBotAPI:
             handler = self._methods.get(method.lower())
             if handler is None:
                 raise ApiError(404, "Not Found")
+            if self.limits is not None and method.lower() in SENDING:
+                self.limits.check(str(params.get("chat_id")))
             body: dict[str, Any] = {"ok": True, "result": await handler(params)}
             status = 200
         except ApiError as exc:
             status = exc.status
             body = {"ok": False, "error_code": exc.status, "description": exc.description}
+            if exc.retry_after is not None:
+                body["parameters"] = {"retry_after": exc.retry_after}
         self.calls.append(
             ApiCall(method, params, status, body.get("description"), request.content_type, body.get("result"))
         )

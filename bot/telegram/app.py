@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiogram import Bot, Dispatcher, Router
@@ -11,9 +12,10 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.types import BotCommand, CallbackQuery, ChatMemberUpdated, Message, Update
 
+from bot.outbox_runner import run_outbox
 from bot.scheduler import start_clock
 from bot.telegram import convert
-from bot.telegram.send import deliver
+from bot.telegram.send import deliver, send_one
 from conversations.commands import MENU
 from conversations.engine import Engine
 from conversations.i18n import DEFAULT_LOCALE, LANGUAGES, Translator
@@ -100,12 +102,13 @@ async def run_polling(engine: Engine, token: str, api_base: str) -> None:
         engine.join_link = lambda code: f"https://t.me/{me.username}?start={code}"
         await set_commands(bot)
 
-        async def send_due(replies: list) -> None:
-            await mark_blocked(engine, await deliver(bot, 0, replies))  # each reply names its own chat
-
-        clock = start_clock(engine, send_due)
+        clock = start_clock(engine)
+        stop = asyncio.Event()
+        sender = asyncio.create_task(run_outbox(engine, lambda reply: send_one(bot, reply), stop))
         await dispatcher.start_polling(bot, allowed_updates=ALLOWED_UPDATES, handle_signals=True)
     finally:
         if clock is not None:
             clock.shutdown(wait=False)
+            stop.set()
+            await sender
         await bot.session.close()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.outbox_runner import RetryLater, Undeliverable
 from conversations.messages import Reply
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,32 @@ def _hard_cut(line: str, limit: int) -> int:
     return cut
 
 
+async def send_one(bot: Bot, reply: Reply) -> None:
+    """One outbox message, with the platform's refusals turned into the outbox's terms."""
+    assert reply.to is not None
+    try:
+        await _send(bot, int(reply.to.chat_id), reply, keyboard(reply))
+    except TelegramRetryAfter as exc:
+        raise RetryLater(exc.retry_after) from exc
+    except TelegramForbiddenError as exc:
+        raise Undeliverable(str(exc)) from exc
+
+
+async def _send(bot: Bot, target: int, reply: Reply, markup: InlineKeyboardMarkup | None) -> None:
+    *head, tail = chunks(reply.text)
+    for piece in head:
+        await bot.send_message(target, piece)
+    await bot.send_message(target, tail, reply_markup=markup)
+    if reply.attachment is not None:
+        content = reply.attachment.content
+        data = content if isinstance(content, bytes) else content.encode()
+        file = BufferedInputFile(data, filename=reply.attachment.filename)
+        if reply.attachment.mime == "image/png":
+            await bot.send_photo(target, file)
+        else:
+            await bot.send_document(target, file)
+
+
 async def deliver(bot: Bot, chat_id: int, replies: list[Reply], pressed_message_id: int | None = None) -> set[int]:
     """Send or edit; returns the chats that turned out to have blocked the bot."""
     blocked: set[int] = set()
@@ -75,18 +102,7 @@ async def deliver(bot: Bot, chat_id: int, replies: list[Reply], pressed_message_
             if reply.edit and pressed_message_id is not None and reply.to is None and len(reply.text) <= TEXT_LIMIT:
                 if await _edit(bot, target, pressed_message_id, reply, markup):
                     continue
-            *head, tail = chunks(reply.text)
-            for piece in head:
-                await bot.send_message(target, piece)
-            await bot.send_message(target, tail, reply_markup=markup)
-            if reply.attachment is not None:
-                content = reply.attachment.content
-                data = content if isinstance(content, bytes) else content.encode()
-                file = BufferedInputFile(data, filename=reply.attachment.filename)
-                if reply.attachment.mime == "image/png":
-                    await bot.send_photo(target, file)
-                else:
-                    await bot.send_document(target, file)
+            await _send(bot, target, reply, markup)
         except TelegramForbiddenError:
             log.info("chat %s blocked the bot; reply dropped", target)
             blocked.add(target)
