@@ -21,6 +21,7 @@ test: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) bench/onboarding_step.py
 	$(PY) bench/ranking.py
+	$(PY) bench/broadcast.py
 
 # Re-extract user-visible strings and merge them into every language's catalog.
 catalogs: $(VENV)/.installed

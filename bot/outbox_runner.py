@@ -1,6 +1,7 @@
 """The one sender for everything that is not a direct answer: paced to the platform's bulk limits.
 
-About 30 messages a second for the whole bot and one a second per chat (Telegram's numbers). A "retry later"
+About 30 messages a second for the whole bot and one a second per chat (Telegram's numbers; we keep a little
+below both, since requests do not arrive exactly as they leave). A "retry later"
 from the platform pauses every worker for as long as it asks. A woman who blocked the bot is marked, and her
 waiting messages are closed without sending. Direct answers never pass through here, so a long broadcast cannot
 hold up someone who is chatting.
@@ -97,7 +98,7 @@ async def drain_paced(engine: Engine, send_one: SendOne, pacer: Pacer, workers: 
 
 
 async def run_outbox(
-    engine: Engine, send_one: SendOne, stop: asyncio.Event, rate: float = 29.0, per_chat: float = 1.0, idle: float = 0.5
+    engine: Engine, send_one: SendOne, stop: asyncio.Event, rate: float = 29.0, per_chat: float = 1.1, idle: float = 0.5
 ) -> None:
     """Until `stop` is set: send whatever waits, then look again."""
     pacer = Pacer(rate, per_chat)

@@ -40,19 +40,23 @@ async def lease(session: AsyncSession, now: datetime, limit: int = 100) -> list[
     await session.execute(
         update(Outbox).where(Outbox.sent_at.is_(None), free, blocked.exists()).values(sent_at=now, outcome="blocked")
     )
-    query = select(Outbox).where(Outbox.sent_at.is_(None), free).order_by(Outbox.id).limit(limit)
+    query = select(Outbox.id).where(Outbox.sent_at.is_(None), free).order_by(Outbox.id).limit(limit)
     if session.bind.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    taken = []
-    for row in (await session.execute(query)).scalars().all():
-        claimed = await session.execute(
-            update(Outbox)
-            .where(Outbox.id == row.id, Outbox.sent_at.is_(None), free)
-            .values(leased_until=now + LEASE, attempts=Outbox.attempts + 1)
-        )
-        if claimed.rowcount == 1:
-            taken.append((row.id, Reply.from_payload(row.payload, UserRef(row.platform, row.external_id, row.chat_id))))
-    return taken
+    ids = list((await session.execute(query)).scalars().all())
+    if not ids:
+        return []
+    # One conditional update claims the batch; RETURNING tells which rows this sender really got.
+    claimed = await session.execute(
+        update(Outbox)
+        .where(Outbox.id.in_(ids), Outbox.sent_at.is_(None), free)
+        .values(leased_until=now + LEASE, attempts=Outbox.attempts + 1)
+        .returning(Outbox.id, Outbox.platform, Outbox.external_id, Outbox.chat_id, Outbox.payload)
+    )
+    rows = sorted(claimed.all(), key=lambda row: row.id)
+    return [
+        (row.id, Reply.from_payload(row.payload, UserRef(row.platform, row.external_id, row.chat_id))) for row in rows
+    ]
 
 
 async def finish(session: AsyncSession, row_id: int, outcome: str, now: datetime) -> None:

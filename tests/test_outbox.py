@@ -36,7 +36,7 @@ async def queue(sessions, clock, users: list[FakeUser], texts: list[str]) -> Non
 
 async def send_all(engine, api: FakeBotAPI, rate: float = 29.0) -> float:  # type: ignore[no-untyped-def]
     bot = make_bot(api.token, api.base_url)
-    pacer = Pacer(rate, 1.0)
+    pacer = Pacer(rate, 1.1)
     start = time.monotonic()
     try:
         while await drain_paced(engine, lambda reply: send_one(bot, reply), pacer):
