@@ -19,12 +19,15 @@ TICK_SECONDS = 60
 
 
 def start_clock(
-    engine: Engine, send: Callable[[list[Reply]], Awaitable[None]], seconds: int = TICK_SECONDS
+    engine: Engine, send: Callable[[list[Reply]], Awaitable[None]] | None = None, seconds: int = TICK_SECONDS
 ) -> AsyncIOScheduler:
+    """Every tick turns due work into outbox messages. With `send` (the console) it also empties the outbox at
+    once; on Telegram the paced sender does that."""
+
     async def tick() -> None:
         try:
             await engine.tick()
-            while await engine.drain(send):
+            while send is not None and await engine.drain(send):
                 pass
         except Exception:
             log.exception("scheduled tick failed; the rows stay due and the next tick retries")

@@ -8,6 +8,7 @@ After each test, every callback query must have been answered and no call refuse
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
@@ -21,7 +22,7 @@ from aiogram.types import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot.telegram.app import ALLOWED_UPDATES, make_bot, make_dispatcher, mark_blocked, set_commands
+from bot.telegram.app import ALLOWED_UPDATES, make_bot, make_dispatcher, mark_blocked, run_polling, set_commands
 from bot.telegram.send import TEXT_LIMIT, chunks, deliver
 from conversations import calendar
 from conversations.commands import MENU
@@ -29,7 +30,7 @@ from conversations.engine import Engine
 from conversations.i18n import LANGUAGES, Translator
 from conversations.messages import Attachment, Button, Reply, UserRef
 from conversations.privacy import SHORT
-from storage import repo
+from storage import outbox, repo
 from storage.models import MenteeProfile, MentorProfile, User
 from tests.fakebotapi import FakeBotAPI, FakeUser, HTMLError, ShownMessage, parse_html, visible_text
 
@@ -580,3 +581,26 @@ async def test_a_chart_goes_out_as_a_photo(tg: Telegram) -> None:
     await deliver(tg.bot, 0, [reply])
     assert [c.method for c in tg.api.calls[-2:]] == ["sendMessage", "sendPhoto"]
     assert tg.api.history(user)[-1].document == ("indicators.png", png)
+
+
+async def test_run_polling_answers_sends_the_outbox_and_knows_its_join_link(
+    engine: Engine, sessions: async_sessionmaker
+) -> None:
+    """The production entry point as a whole: polling, the command menu, the clock and the paced sender."""
+    async with FakeBotAPI() as api:
+        task = asyncio.create_task(run_polling(engine, api.token, api.base_url))
+        try:
+            amina = api.user("Amina", "ar")
+            api.push_text(amina, "/start")
+            await api.wait_for(lambda: api.last(amina) is not None, "the greeting")
+            assert api.last(amina).text == visible_text(Translator("ar")._(GREETING))  # type: ignore[union-attr]
+            assert len(api.calls_to("setMyCommands")) == 1 + len(LANGUAGES)
+            async with sessions() as session, session.begin():
+                ref = UserRef("telegram", str(amina.id), str(amina.chat_id))
+                outbox.enqueue(session, Reply("From the outbox", to=ref), datetime.now(UTC))
+            await api.wait_for(lambda: api.last(amina).text == "From the outbox", "the outbox message")  # type: ignore[union-attr]
+            assert engine.join_link("abc") == "https://t.me/MentornetTestBot?start=abc"
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
