@@ -288,7 +288,12 @@ class EventPreview(Step):
 
 
 async def audience_of(session: AsyncSession, event: Event) -> list[User]:
-    query = select(User).where(User.onboarded_at.is_not(None), User.consent_at.is_not(None), User.blocked_at.is_(None))
+    query = select(User).where(
+        User.onboarded_at.is_not(None),
+        User.consent_at.is_not(None),
+        User.blocked_at.is_(None),
+        User.no_announcements.is_(False),
+    )
     roles = ("mentee", "mentor") if event.audience == "all" else (event.audience,)
     query = query.where(User.role.in_(roles))
     users = list((await session.execute(query)).scalars().all())
@@ -512,6 +517,9 @@ async def remind(session: AsyncSession, nudge, now: datetime) -> list[Reply]:  #
     event = await session.get(Event, nudge.event_id)
     user = await session.get(User, nudge.user_id)
     if event is None or user is None or event.status != "published" or event.starts_at <= now:
+        return []
+    last = min(REMINDERS)
+    if nudge.due_at < event.starts_at - last <= now:  # held back so long that the last reminder is due too
         return []
     rsvp = (
         await session.execute(select(Rsvp).where(Rsvp.event_id == event.id, Rsvp.user_id == user.id))

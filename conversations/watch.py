@@ -307,30 +307,41 @@ class WriteBoth(Step):
 # -- /settings ---------------------------------------------------------------------------------------------
 
 
-async def settings(ctx: Context) -> None:
-    state = ctx._("off") if ctx.user.muted else ctx._("on")
-    ctx.say(
-        ctx._("Reminders and friendly nudges are {state}. Meeting reminders and report questions always come.").format(
-            state=f"<b>{state}</b>"
-        ),
-        [[ctx_button(ctx)]],
+def settings_view(ctx: Context) -> tuple[str, list[list[Button]]]:
+    reminders = ctx._("off") if ctx.user.muted else ctx._("on")
+    announcements = ctx._("off") if ctx.user.no_announcements else ctx._("on")
+    text = "\n\n".join(
+        [
+            ctx._(
+                "Reminders and friendly nudges are {state}. Meeting reminders and report questions always come."
+            ).format(state=f"<b>{reminders}</b>"),
+            ctx._("Invitations to events are {state}. Reminders for events you said yes to always come.").format(
+                state=f"<b>{announcements}</b>"
+            ),
+        ]
     )
+    buttons = [
+        [Button(ctx._("Turn reminders on") if ctx.user.muted else ctx._("Turn reminders off"), "set:mute")],
+        [
+            Button(
+                ctx._("Turn invitations on") if ctx.user.no_announcements else ctx._("Turn invitations off"), "set:news"
+            )
+        ],
+    ]
+    return text, buttons
+
+
+async def settings(ctx: Context) -> None:
+    ctx.say(*settings_view(ctx))
 
 
 @action("set")
 async def toggle(ctx: Context, value: str) -> None:
-    if value != "mute":
+    if value == "mute":
+        ctx.user.muted = not ctx.user.muted
+    elif value == "news":
+        ctx.user.no_announcements = not ctx.user.no_announcements
+    else:
         await stale(ctx)
         return
-    ctx.user.muted = not ctx.user.muted
-    state = ctx._("off") if ctx.user.muted else ctx._("on")
-    ctx.edit(
-        ctx._("Reminders and friendly nudges are {state}. Meeting reminders and report questions always come.").format(
-            state=f"<b>{state}</b>"
-        ),
-        [[ctx_button(ctx)]],
-    )
-
-
-def ctx_button(ctx: Context) -> Button:
-    return Button(ctx._("Turn reminders off") if not ctx.user.muted else ctx._("Turn reminders on"), "set:mute")
+    ctx.edit(*settings_view(ctx))

@@ -59,6 +59,7 @@ class User(Base):
     blocked_at: Mapped[datetime | None]
     onboarded_at: Mapped[datetime | None]
     muted: Mapped[bool] = mapped_column(Boolean, default=False)  # no non-essential reminders
+    no_announcements: Mapped[bool] = mapped_column(Boolean, default=False)  # no event invitations
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -162,3 +162,25 @@ async def test_bad_dates_and_numbers_are_asked_again(engine, people) -> None:
     assert karen.last.text == "Please write a number between 1 and 5000."
     await karen.send("25")
     assert karen.last.text == "Who is it for?"
+
+
+async def test_invitations_can_be_turned_off_but_reminders_for_a_yes_still_come(
+    engine, people, sessions, clock
+) -> None:
+    karen = await coordinator(engine, people)
+    amina = await mentee(engine, people)
+    sara = await mentee(engine, people, user_id="1002", name="Sara")
+    await create(karen)
+    await karen.tap("📣 Publish")
+    await invited(engine, people)
+    await amina.tap("✅ Going")
+    for chat in (amina, sara):
+        await chat.send("/settings")
+        assert "Invitations to events are <b>on</b>" in chat.last.text
+        await chat.tap("Turn invitations off")
+        assert "Invitations to events are <b>off</b>" in chat.last.text
+    await create(karen)
+    await karen.tap("📣 Publish")
+    assert "Invitations are on their way to 0 women" in karen.texts_since(-3)
+    clock.now = EVENT_AT - timedelta(hours=2)
+    assert [r.to.user_id for r in await due(engine) if "is soon" in r.text] == ["1001"]
