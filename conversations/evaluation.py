@@ -67,6 +67,17 @@ async def render(ctx: Context) -> None:
     lines.append(
         ctx._("Partner companies: {count} (target {low}–{high})").format(count=report.companies, low=low, high=high)
     )
+    low, high = indicators.TARGET_INTRO
+    lines.append(
+        ctx._("Intro-course participants: {count} (target {low}–{high} a year)").format(
+            count=report.intro_participants, low=low, high=high
+        )
+    )
+    lines.append(
+        ctx._("Collective mentoring events held: {count} (target {target} a year)").format(
+            count=report.collective_events, target=indicators.TARGET_COLLECTIVE
+        )
+    )
     lines += [
         "",
         "<b>"

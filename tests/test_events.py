@@ -121,6 +121,10 @@ async def test_check_in_at_the_door_counts_for_the_yearly_numbers(engine, people
     async with sessions() as session:
         report = await indicators.compute(session, indicators.Scope(year=2026), clock.now)
     assert report.intro_participants == 1
+    await karen.send("/stats")
+    numbers = next(s for s in reversed(karen.history) if "Programme numbers" in s.text).text
+    assert "Intro-course participants: 1 (target 150–200 a year)" in numbers
+    assert "Collective mentoring events held: 0 (target 4 a year)" in numbers
 
 
 async def test_coordinators_mark_attendance_and_cancel(engine, people, sessions) -> None:
