@@ -50,7 +50,7 @@ async def plan_command(ctx: Context) -> None:
         return
     buttons = []
     for m in live:
-        other = await ctx.session.get(User, m.mentor_id if m.mentee_id == ctx.user.id else m.mentee_id)
+        other = await ctx.session.get(User, m.other(ctx.user.id))
         buttons.append([Button(other.first_name or "?", f"mt:plan:{m.id}")])
     ctx.say(ctx._("Who would you like to meet?"), buttons)
 
@@ -162,7 +162,7 @@ class PickMode(Step):
             if old is not None and old.mentorship_id == m.id:
                 old.status = "replaced"
         await ctx.session.flush()
-        other = await ctx.session.get(User, m.mentor_id if m.mentee_id == ctx.user.id else m.mentee_id)
+        other = await ctx.session.get(User, m.other(ctx.user.id))
         view = voice(other)
         ctx.tell(
             other,
@@ -241,34 +241,23 @@ async def confirm(ctx: Context, meeting: Meeting, m: Mentorship) -> None:
             ctx.now,
         )
         ctx.replies.append(Reply(text, to=ref_of(me), attachment=ics))
+    due = [
+        ("meeting_reminder", meeting.starts_at - REMINDER_BEFORE, True),
+        ("report_request", meeting.starts_at + REPORT_AFTER, True),
+        ("report_reminder", meeting.starts_at + timedelta(hours=24), False),
+    ]
     for user_id in (m.mentee_id, m.mentor_id):
-        if meeting.starts_at - REMINDER_BEFORE > ctx.now:
-            nudges.schedule(
-                ctx.session,
-                "meeting_reminder",
-                meeting.starts_at - REMINDER_BEFORE,
-                user_id=user_id,
-                mentorship_id=m.id,
-                meeting_id=meeting.id,
-                essential=True,
-            )
-        nudges.schedule(
-            ctx.session,
-            "report_request",
-            meeting.starts_at + REPORT_AFTER,
-            user_id=user_id,
-            mentorship_id=m.id,
-            meeting_id=meeting.id,
-            essential=True,
-        )
-        nudges.schedule(
-            ctx.session,
-            "report_reminder",
-            meeting.starts_at + timedelta(hours=24),
-            user_id=user_id,
-            mentorship_id=m.id,
-            meeting_id=meeting.id,
-        )
+        for kind, when, essential in due:
+            if when > ctx.now:
+                nudges.schedule(
+                    ctx.session,
+                    kind,
+                    when,
+                    user_id=user_id,
+                    mentorship_id=m.id,
+                    meeting_id=meeting.id,
+                    essential=essential,
+                )
     from conversations import watch
 
     await watch.contact(ctx.session, m, ctx.now)
@@ -283,7 +272,7 @@ async def remind(session: AsyncSession, nudge, now: datetime) -> list[Reply]:  #
         return []
     if now >= meeting.starts_at:  # held back (quiet hours, downtime) until too late to be of use
         return []
-    her = await session.get(User, m.mentor_id if m.mentee_id == me.id else m.mentee_id)
+    her = await session.get(User, m.other(me.id))
     view = voice(me)
     text = view._("A reminder of your meeting with {name}: {when}, {mode}.").format(
         name=view.v(her.first_name), when=view.t.when(meeting.starts_at), mode=mode_label(view, meeting.mode)

@@ -25,7 +25,7 @@ CONTACT_LINKS = {"telegram": "tg://user?id={id}"}
 
 
 def other_side(m: Mentorship, user_id: int) -> int:
-    return m.mentor_id if m.mentee_id == user_id else m.mentee_id
+    return m.other(user_id)
 
 
 def mentorship_buttons(view: Voice, m: Mentorship) -> list[list[Button]]:

@@ -50,7 +50,7 @@ async def _report_nudge(session: AsyncSession, nudge, now: datetime, reminder: b
     )
     if done.first() is not None:
         return []
-    her = await session.get(User, m.mentor_id if m.mentee_id == me.id else m.mentee_id)
+    her = await session.get(User, m.other(me.id))
     view = voice(me)
     text = await ask_text(session, view, meeting, her)
     if reminder:
@@ -122,7 +122,7 @@ async def _existing(ctx: Context, meeting_id: int) -> MeetingReport | None:
 
 
 async def _other(ctx: Context, m: Mentorship) -> User:
-    return await ctx.session.get(User, m.mentor_id if m.mentee_id == ctx.user.id else m.mentee_id)
+    return await ctx.session.get(User, m.other(ctx.user.id))
 
 
 @step

@@ -18,8 +18,7 @@ REASON_LIMIT = 500
 
 
 async def coordinators(ctx: Context) -> list[User]:
-    rows = await ctx.session.execute(select(User).where(User.role == "coordinator", User.consent_at.is_not(None)))
-    return list(rows.scalars().all())
+    return await repo.coordinators(ctx.session)
 
 
 async def card(ctx: Context, coordinator: User, mentor: User) -> tuple[str, list]:

@@ -13,7 +13,7 @@ from conversations.flow import Context, Step, Voice, action, freeze, ref_of, sta
 from conversations.i18n import COPENHAGEN
 from conversations.messages import Button, Reply
 from conversations.options import TOPICS
-from storage import matching
+from storage import matching, repo
 from storage.models import MeetingReport, Mentorship, User
 
 QUIET_NUDGE = timedelta(days=21)
@@ -72,11 +72,8 @@ async def coordinator_alert(session: AsyncSession, nudge, now: datetime) -> list
     if m is None or m.status != "active":
         return []
     mentee, mentor = await session.get(User, m.mentee_id), await session.get(User, m.mentor_id)
-    coordinators = (
-        await session.execute(select(User).where(User.role == "coordinator", User.onboarded_at.is_not(None)))
-    ).scalars()
     out = []
-    for coordinator in coordinators:
+    for coordinator in await repo.coordinators(session):
         view = voice(coordinator)
         text = view._("⚠️ No meeting or report for 5 weeks in the mentorship of {mentee} and {mentor}.").format(
             mentee=view.v(mentee.first_name), mentor=view.v(mentor.first_name)
@@ -109,7 +106,7 @@ async def continue_answer(ctx: Context, value: str) -> None:
     if m.status not in matching.LIVE:
         ctx.say(ctx._("This mentorship has ended."))
         return
-    her = await ctx.session.get(User, m.mentor_id if m.mentee_id == ctx.user.id else m.mentee_id)
+    her = await ctx.session.get(User, m.other(ctx.user.id))
     view = voice(her)
     if choice == "go":
         ctx.edit(ctx._("Lovely! Your mentorship goes on."))

@@ -175,6 +175,10 @@ class Mentorship(Base):
     mentee_shares_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     mentor_shares_contact: Mapped[bool] = mapped_column(Boolean, default=False)
 
+    def other(self, user_id: int) -> int:
+        """The other side of the mentorship."""
+        return self.mentor_id if self.mentee_id == user_id else self.mentee_id
+
 
 class WaitingMentee(Base):
     """A mentee for whom no mentor fits yet, in order of arrival."""

@@ -128,3 +128,9 @@ async def mark_blocked(session: AsyncSession, platform: str, external_id: str, w
     await session.execute(
         update(User).where(User.platform == platform, User.external_id == external_id).values(blocked_at=when)
     )
+
+
+async def coordinators(session: AsyncSession) -> list[User]:
+    """Everyone who coordinates and has accepted the privacy notice: the recipients of cards and alerts."""
+    rows = await session.execute(select(User).where(User.role == "coordinator", User.consent_at.is_not(None)))
+    return list(rows.scalars().all())
