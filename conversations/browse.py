@@ -34,7 +34,7 @@ def reasons(view: Context | Voice, mentee: MenteeProfile, mentor: MentorProfile)
         found.append(view._("Happy to meet online"))
     shared_goals = [g for g in mentee.goals if g in (mentor.helps_with or [])]
     if shared_goals:
-        found.append(view._("Can help with: {goal}").format(goal=label(GOALS, shared_goals[0], view).lower()))
+        found.append(view._("Can help with: {goal}").format(goal=label(GOALS, shared_goals[0], view)))
     # Her own language first: Danish and English are shared by most and say less.
     shared_languages = sorted(
         (lang for lang in mentee.languages if lang in mentor.languages), key=lambda c: c in ("da", "en")

@@ -112,7 +112,7 @@ async def test_cards_are_ranked_for_her_with_reasons_and_browsed_in_place(engine
     await amina.tap("Find a mentor")
     card = amina.last
     assert card.text.startswith("1/3\n\n<b>Best</b>")
-    for reason in ("✓ Works in IT, like you", "✓ Lives in Aarhus, like you", "✓ Can help with: cv and applications"):
+    for reason in ("✓ Works in IT, like you", "✓ Lives in Aarhus, like you", "✓ Can help with: CV and applications"):
         assert reason in card.text
     assert card.buttons == ["Ask her to be my mentor", "Next ▶", "Filters"]
     await amina.tap("Next ▶")
