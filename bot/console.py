@@ -40,7 +40,9 @@ class Console:
         self.engine = engine
         self.write = write
         self.identity = "you"
-        self.buttons: dict[str, list[Button]] = {}  # per identity: the buttons of her newest message
+        # Per identity: her newest message with buttons, by the number it was shown under, and its buttons.
+        self.buttons: dict[str, tuple[str, list[Button]]] = {}
+        self._messages = itertools.count(1)
         self._updates = itertools.count(int(time.time() * 1000))
         self.locale_hint = (os.environ.get("LC_ALL") or os.environ.get("LANG") or "").split(".")[0] or None
 
@@ -52,9 +54,9 @@ class Console:
         words = line.split()
         if words[0] in TESTER_COMMANDS:
             return await self._tester([words[0][1:], *words[1:]])
-        buttons = self.buttons.get(self.identity, [])
+        message_id, buttons = self.buttons.get(self.identity, ("", []))
         if line.isdigit() and 1 <= int(line) <= len(buttons):
-            await self._send(Kind.BUTTON, payload=buttons[int(line) - 1].payload)
+            await self._send(Kind.BUTTON, payload=buttons[int(line) - 1].payload, message_id=message_id)
         else:
             await self._send(Kind.COMMAND if line.startswith("/") else Kind.TEXT, text=line)
         return True
@@ -77,7 +79,7 @@ class Console:
                 self.write(TESTER_HELP)
         return True
 
-    async def _send(self, kind: Kind, text: str = "", payload: str = "") -> None:
+    async def _send(self, kind: Kind, text: str = "", payload: str = "", message_id: str | None = None) -> None:
         ref = UserRef(PLATFORM, self.identity, self.identity)
         inbound = Inbound(
             ref,
@@ -86,13 +88,25 @@ class Console:
             payload=payload,
             display_name=self.identity.split("-")[0].title(),
             locale_hint=self.locale_hint,  # the terminal's language stands in for the phone's
+            message_id=message_id,
         )
         for reply in await self.engine.handle(inbound):
             self.show(reply)
+        await self.flush()
+
+    async def flush(self) -> None:
+        """No rate limits in a terminal: what waits in the outbox (a broadcast, say) is shown at once."""
+
+        async def show_all(replies: list[Reply]) -> None:
+            for reply in replies:
+                self.show(reply)
+
+        while await self.engine.drain(show_all):
+            await show_all(await self.engine.broadcast_progress())
 
     def show(self, reply: Reply) -> None:
         to = reply.to.user_id if reply.to else self.identity
-        marker = "(updated) " if reply.edit else ""
+        marker = "(updated) " if reply.edit or reply.replace else ""
         if to != self.identity:
             # In a real messenger this lands in her chat; here it is shown, and `/as <her>` lets you answer it.
             marker = f"📨 to {to}: "
@@ -101,7 +115,7 @@ class Console:
             self.write(f"   📎 {reply.attachment.filename} ({len(reply.attachment.content)} bytes)")
         buttons = [b for row in reply.buttons for b in row]
         if buttons:
-            self.buttons[to] = buttons
+            self.buttons[to] = (str(next(self._messages)), buttons)
             number = itertools.count(1)
             for row in reply.buttons:
                 self.write("   " + "   ".join(f"[{next(number)}] {b.title}" for b in row))

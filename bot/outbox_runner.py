@@ -100,15 +100,46 @@ async def drain_paced(engine: Engine, send_one: SendOne, pacer: Pacer, workers: 
 async def run_outbox(
     engine: Engine, send_one: SendOne, stop: asyncio.Event, rate: float = 29.0, per_chat: float = 1.1, idle: float = 0.5
 ) -> None:
-    """Until `stop` is set: send whatever waits, then look again."""
+    """Until `stop` is set: send whatever waits, then look again; beside it, keep progress messages live."""
     pacer = Pacer(rate, per_chat)
+    try:
+        if released := await engine.release_outbox():
+            log.info("%s outbox messages left by a stopped sender are sent again", released)
+    except Exception:
+        log.exception("could not release old outbox leases; they run out by themselves")
+    progress = asyncio.create_task(show_progress(engine, send_one, pacer, stop))
     while not stop.is_set():
         try:
             if await drain_paced(engine, send_one, pacer):
                 continue
         except Exception:
             log.exception("outbox round failed; trying again")
+        await _pause(stop, idle)
+    await progress
+
+
+async def show_progress(
+    engine: Engine, send_one: SendOne, pacer: Pacer, stop: asyncio.Event, every: float = 1.0
+) -> None:
+    """Edit coordinators' progress messages as a broadcast goes. Sent directly, in the same pace as the rest:
+    behind ten thousand queued messages an edit would come too late to be news."""
+    while not stop.is_set():
         try:
-            await asyncio.wait_for(stop.wait(), idle)
-        except TimeoutError:
-            pass
+            for reply in await engine.broadcast_progress():
+                await pacer.wait(reply.to.chat_id if reply.to else "")
+                try:
+                    await send_one(reply)
+                except RetryLater as exc:
+                    pacer.pause(exc.seconds)  # the next edit shows newer numbers anyway
+                except Undeliverable:
+                    pass
+        except Exception:
+            log.exception("broadcast progress failed; trying again")
+        await _pause(stop, every)
+
+
+async def _pause(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        pass

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from conversations import (
+    broadcasts,
     browse,
     companies,
     evaluation,
@@ -53,6 +54,7 @@ ROLE_COMMANDS: dict[str | None, tuple[tuple[str, str], ...]] = {
         ("mentorships", N_("Mentorships at a glance")),
         ("stats", N_("Programme numbers, chart and CSV")),
         ("newevent", N_("Create and publish an event")),
+        ("broadcast", N_("Send a message to a group of women")),
         ("pending", N_("Mentors waiting for approval")),
         ("waiting", N_("Mentees on the waiting list")),
         ("company", N_("Partner companies and their join links")),
@@ -201,4 +203,5 @@ COMMANDS: dict[str, Callable[[Context], Awaitable[None]]] = {
     "events": events.events_command,
     "newevent": events.new_event,
     "checkin": events.checkin_command,
+    "broadcast": broadcasts.broadcast_command,
 }

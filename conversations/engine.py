@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm.attributes import flag_modified
 
 # Importing the flow modules registers their steps.
-from conversations import commands, language, nudges, onboarding, privacy, profile, requests  # noqa: F401
+from conversations import broadcasts, commands, language, nudges, onboarding, privacy, profile, requests  # noqa: F401
 from conversations.flow import ACTIONS, Context, stale, step_for
 from conversations.i18n import Translator, pick_locale
 from conversations.messages import Inbound, Kind, Reply
@@ -86,6 +86,15 @@ class Engine:
     async def finish_outbox(self, row_id: int, outcome: str) -> None:
         async with self.sessions() as session, session.begin():
             await outbox.finish(session, row_id, outcome, self.clock())
+
+    async def release_outbox(self) -> int:
+        async with self.sessions() as session, session.begin():
+            return await outbox.release_all(session)
+
+    async def broadcast_progress(self) -> list[Reply]:
+        """Edits of coordinators' progress messages that are due now (the final reports go to the outbox)."""
+        async with self.sessions() as session, session.begin():
+            return await broadcasts.progress(session, self.clock())
 
     async def drain(self, deliver: Deliver) -> list[Reply]:
         """Send what waits in the outbox: leased first, marked sent after delivery."""

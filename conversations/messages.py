@@ -34,6 +34,7 @@ class Inbound:
     display_name: str = ""  # the name the platform knows her by, offered as her first name
     locale_hint: str | None = None
     update_id: int | None = None  # platforms that redeliver set this, so an update is handled once
+    message_id: str | None = None  # the platform's id of the message whose button was pressed
 
     @property
     def command(self) -> str:
@@ -70,6 +71,7 @@ class Reply:
     edit: bool = False  # replace the message whose button was pressed instead of sending a new one
     to: UserRef | None = None  # None: the chat the inbound came from
     attachment: Attachment | None = None
+    replace: str | None = None  # the platform's id of an earlier message to rewrite (a live progress message)
 
     def as_payload(self) -> dict:
         """A JSON-safe form, for the outbox."""

@@ -255,6 +255,25 @@ class Outbox(Base):
     sent_at: Mapped[datetime | None] = mapped_column(index=True)  # done: delivered, or given up (see outcome)
     outcome: Mapped[str | None] = mapped_column(String(16))  # sent | blocked | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True)
+
+
+class Broadcast(Base):
+    """A coordinator's message to a segment. Its outbox rows are the recipients; their outcomes are the progress."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    segment: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The coordinator's message that shows the progress, edited as the outbox works through the rows.
+    progress_message: Mapped[str | None] = mapped_column(String(64))
+    progress_at: Mapped[datetime | None]
+    progress_shown: Mapped[int] = mapped_column(Integer, default=-1)  # rows done when last shown
+    finished_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class SurveyResponse(Base):
@@ -293,6 +312,7 @@ class Event(Base):
     languages: Mapped[list[str]] = mapped_column(default=list)
     status: Mapped[str] = mapped_column(String(16), default="published")  # published | cancelled
     checkin_code: Mapped[str] = mapped_column(String(12), unique=True)
+    invite_code: Mapped[str | None] = mapped_column(String(16), unique=True)  # the guest link's start code
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

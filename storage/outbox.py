@@ -17,7 +17,7 @@ from storage.models import Outbox, User
 LEASE = timedelta(seconds=60)
 
 
-def enqueue(session: AsyncSession, reply: Reply, now: datetime) -> None:
+def enqueue(session: AsyncSession, reply: Reply, now: datetime, broadcast_id: int | None = None) -> None:
     assert reply.to is not None, "an outbox message names its recipient"
     session.add(
         Outbox(
@@ -26,6 +26,7 @@ def enqueue(session: AsyncSession, reply: Reply, now: datetime) -> None:
             chat_id=reply.to.chat_id,
             payload=reply.as_payload(),
             created_at=now,
+            broadcast_id=broadcast_id,
         )
     )
 
@@ -61,6 +62,16 @@ async def lease(session: AsyncSession, now: datetime, limit: int = 100) -> list[
 
 async def finish(session: AsyncSession, row_id: int, outcome: str, now: datetime) -> None:
     await session.execute(update(Outbox).where(Outbox.id == row_id).values(sent_at=now, outcome=outcome))
+
+
+async def release_all(session: AsyncSession) -> int:
+    """Free every lease. Only for a sender starting up: Telegram lets one process poll a bot at a time (a second
+    gets 409 Conflict), so any lease left is from a process that died, and its rows should go now, not in a minute.
+    """
+    result = await session.execute(
+        update(Outbox).where(Outbox.sent_at.is_(None), Outbox.leased_until.is_not(None)).values(leased_until=None)
+    )
+    return result.rowcount or 0
 
 
 async def release(session: AsyncSession, row_id: int) -> None:

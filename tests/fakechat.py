@@ -71,7 +71,8 @@ class FakeChat:
 
     async def press(self, payload: str, *, message: Shown | None = None, update_id: int | None = None) -> list[Reply]:
         self.taps += 1
-        inbound = Inbound(self.ref, Kind.BUTTON, payload=payload, **self._common(update_id))
+        message_id = str(message.id) if message is not None else None
+        inbound = Inbound(self.ref, Kind.BUTTON, payload=payload, message_id=message_id, **self._common(update_id))
         return await self._deliver(inbound, message)
 
     def _common(self, update_id: int | None) -> dict:
@@ -97,8 +98,13 @@ class FakeChat:
         return replies
 
     def receive(self, reply: Reply) -> None:
-        """A message the bot sends her on its own (a request card, a relayed message, a reminder)."""
-        shown = Shown(next(self._ids), reply)
+        """A message the bot sends her on its own (a request card, a relayed message, a reminder), or a rewrite
+        of one she has (a progress message)."""
+        if reply.replace is not None:
+            assert int(reply.replace) in self.messages, f"a rewrite of message {reply.replace}, which she does not have"
+            shown = Shown(int(reply.replace), reply)
+        else:
+            shown = Shown(next(self._ids), reply)
         self.messages[shown.id] = shown
         self.history.append(shown)
 

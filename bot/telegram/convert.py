@@ -36,4 +36,5 @@ def from_callback(query: CallbackQuery, update_id: int | None) -> Inbound | None
         display_name=query.from_user.first_name,
         locale_hint=query.from_user.language_code,
         update_id=update_id,
+        message_id=str(message.message_id),
     )

@@ -70,6 +70,11 @@ async def send_one(bot: Bot, reply: Reply) -> None:
     """One outbox message, with the platform's refusals turned into the outbox's terms."""
     assert reply.to is not None
     try:
+        if reply.replace is not None:
+            chat_id, message_id = int(reply.to.chat_id), int(reply.replace)
+            if not await _edit(bot, chat_id, message_id, reply, keyboard(reply)):
+                log.info("progress message %s in chat %s could not be edited", message_id, chat_id)
+            return
         await _send(bot, int(reply.to.chat_id), reply, keyboard(reply))
     except TelegramRetryAfter as exc:
         raise RetryLater(exc.retry_after) from exc

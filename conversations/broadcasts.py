@@ -1,0 +1,341 @@
+"""/broadcast: a coordinator writes a message, picks who gets it, sees how many and a preview, and sends.
+
+Every recipient is one outbox row tagged with the broadcast, so the paced sender does the sending, a restart
+continues where it stopped, and the rows' outcomes are the progress the coordinator watches.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.flow import Context, Step, Voice, ref_of, rows, stale, step, too_long, voice
+from conversations.i18n import LANGUAGES, N_
+from conversations.messages import Reply, UserRef
+from conversations.options import REGIONS, Option
+from conversations.vetting import is_coordinator
+from storage import outbox
+from storage.matching import LIVE
+from storage.models import Broadcast, Company, Event, MenteeProfile, MentorProfile, Mentorship, Outbox, Rsvp, User
+
+TEXT_LIMIT = 3000
+PROGRESS_EVERY = timedelta(seconds=3)  # an edit every few seconds reads as live without eating the chat's limit
+
+ROLES = (Option("mentee", N_("Mentees")), Option("mentor", N_("Mentors")))
+MENTORSHIP = (Option("yes", N_("In a mentorship now")), Option("no", N_("Not in a mentorship now")))
+DIMENSIONS = (
+    Option("role", N_("Role")),
+    Option("lang", N_("Language")),
+    Option("region", N_("City")),
+    Option("company", N_("Company")),
+    Option("mentorship", N_("Mentorship")),
+    Option("event", N_("Event")),
+)
+
+
+# -- who receives it ---------------------------------------------------------------------------------------
+
+
+def recipients_query(segment: dict):  # type: ignore[no-untyped-def]
+    """Women who fit every chosen filter, reachable, and who have not turned announcements off."""
+    query = select(User).where(User.blocked_at.is_(None), User.no_announcements.is_(False))
+    people = and_(User.onboarded_at.is_not(None), User.consent_at.is_not(None), User.role.in_(("mentee", "mentor")))
+    if segment.get("event"):
+        came = exists().where(
+            Rsvp.user_id == User.id,
+            Rsvp.event_id == segment["event"],
+            or_(Rsvp.status == "going", Rsvp.attended.is_(True)),
+        )
+        query = query.where(came)
+        # Guests who answered through a friend's link count as the event's people too.
+        people = or_(people, and_(User.role.is_(None), User.first_name.is_not(None)))
+    query = query.where(people)
+    if segment.get("role"):
+        query = query.where(User.role == segment["role"])
+    if segment.get("lang"):
+        query = query.where(User.locale == segment["lang"])
+    if segment.get("region"):
+        query = query.where(
+            or_(
+                exists().where(MenteeProfile.user_id == User.id, MenteeProfile.region == segment["region"]),
+                exists().where(MentorProfile.user_id == User.id, MentorProfile.region == segment["region"]),
+            )
+        )
+    if segment.get("company"):
+        query = query.where(
+            exists().where(MentorProfile.user_id == User.id, MentorProfile.company_id == segment["company"])
+        )
+    if segment.get("mentorship"):
+        live = exists().where(
+            or_(Mentorship.mentee_id == User.id, Mentorship.mentor_id == User.id), Mentorship.status.in_(LIVE)
+        )
+        query = query.where(live if segment["mentorship"] == "yes" else ~live)
+    return query
+
+
+async def count(session: AsyncSession, segment: dict) -> int:
+    return (await session.execute(select(func.count()).select_from(recipients_query(segment).subquery()))).scalar_one()
+
+
+def message(view: Context | Voice, text: str) -> str:
+    """What she receives: a line in her language saying who writes, the coordinator's words as written."""
+    return (
+        "📣 <b>"
+        + view._("From the Mentornet team")
+        + "</b>\n\n"
+        + view.v(text)
+        + "\n\n<i>"
+        + view._("You can turn off announcements in /settings.")
+        + "</i>"
+    )
+
+
+# -- the coordinator's steps -------------------------------------------------------------------------------
+
+
+def draft(ctx: Context) -> dict:
+    return ctx.data.setdefault("broadcast", {"segment": {}})
+
+
+async def broadcast_command(ctx: Context) -> None:
+    if not await is_coordinator(ctx):
+        return
+    if not ctx.step.startswith("bc_"):
+        ctx.data["broadcast_return"] = ctx.step
+    ctx.data["broadcast"] = {"segment": {}}
+    ctx.goto("bc_text")
+    await ctx.prompt()
+
+
+async def leave(ctx: Context) -> None:
+    ctx.data.pop("broadcast", None)
+    ctx.goto(ctx.data.pop("broadcast_return", "idle"))
+    await ctx.prompt()
+
+
+@step
+class BroadcastText(Step):
+    name = "bc_text"
+
+    async def prompt(self, ctx: Context) -> None:
+        ctx.say(
+            ctx._(
+                "Write the message. It goes out exactly as you write it, under a line in each woman's own "
+                "language saying it is from the Mentornet team."
+            ),
+            [[ctx.button(ctx._("Back"), "quit")]],
+        )
+
+    async def on_text(self, ctx: Context, text: str) -> None:
+        text = text.strip()
+        if not text or too_long(ctx, text, TEXT_LIMIT):
+            return
+        draft(ctx)["text"] = text
+        ctx.goto("bc_segment")
+        await ctx.prompt()
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        if value == "quit":
+            await leave(ctx)
+        else:
+            await stale(ctx)
+
+
+async def choices(ctx: Context, dimension: str) -> list[tuple[str, str]]:
+    """(value, label) for one filter; the empty value means "no filter"."""
+    if dimension == "role":
+        options = [(o.code, ctx._(o.label)) for o in ROLES]
+    elif dimension == "lang":
+        options = list(LANGUAGES.items())
+    elif dimension == "region":
+        options = [(o.code, ctx._(o.label)) for o in REGIONS if o.code != "online"]
+    elif dimension == "mentorship":
+        options = [(o.code, ctx._(o.label)) for o in MENTORSHIP]
+    elif dimension == "company":
+        companies = (await ctx.session.execute(select(Company).order_by(Company.name).limit(20))).scalars().all()
+        options = [(str(c.id), c.name) for c in companies]
+    else:
+        recent = select(Event).where(Event.starts_at > ctx.now - timedelta(days=120)).order_by(Event.starts_at.desc())
+        events = (await ctx.session.execute(recent.limit(10))).scalars().all()
+        options = [(str(e.id), f"{e.title[:30]} · {ctx.t.date(e.starts_at)}") for e in events]
+    return [("", ctx._("Everyone")), *options]
+
+
+async def chosen(ctx: Context, dimension: str) -> str:
+    value = draft(ctx)["segment"].get(dimension)
+    if value is None:
+        return ctx._("everyone")
+    return next((title for code, title in await choices(ctx, dimension) if code == str(value)), "?")
+
+
+@step
+class BroadcastSegment(Step):
+    """The filters, each a button showing its choice; the count follows every change."""
+
+    name = "bc_segment"
+
+    async def prompt(self, ctx: Context, edit: bool = False) -> None:
+        picking = draft(ctx).get("picking")
+        if picking:
+            options = await choices(ctx, picking)
+            buttons = [ctx.button(title, f"set:{code}") for code, title in options]
+            title = next(ctx._(o.label) for o in DIMENSIONS if o.code == picking)
+            (ctx.edit if edit else ctx.say)(f"<b>{title}</b>", rows(buttons, 2))
+            return
+        segment = draft(ctx)["segment"]
+        lines = [ctx._("Who should receive it?"), ""]
+        for dimension in DIMENSIONS:
+            lines.append(f"{ctx._(dimension.label)}: <b>{ctx.v(await chosen(ctx, dimension.code))}</b>")
+        total = await count(ctx.session, segment)
+        lines += ["", ctx._("{count} women will receive it.").format(count=total)]
+        buttons = [ctx.button(ctx._(d.label), f"dim:{d.code}") for d in DIMENSIONS]
+        (ctx.edit if edit else ctx.say)(
+            "\n".join(lines),
+            [*rows(buttons, 3), [ctx.button(ctx._("See the preview"), "preview")], [ctx.button(ctx._("Back"), "quit")]],
+        )
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        verb, _, arg = value.partition(":")
+        picking = draft(ctx).get("picking")
+        if verb == "dim" and arg in {d.code for d in DIMENSIONS} and not picking:
+            draft(ctx)["picking"] = arg
+            await self.prompt(ctx, edit=True)
+        elif verb == "set" and picking and arg in {code for code, _ in await choices(ctx, picking)}:
+            segment = draft(ctx)["segment"]
+            if arg:
+                segment[picking] = int(arg) if picking in ("company", "event") else arg
+            else:
+                segment.pop(picking, None)
+            draft(ctx).pop("picking")
+            await self.prompt(ctx, edit=True)
+        elif value == "preview" and not picking:
+            ctx.goto("bc_preview")
+            await ctx.prompt()
+        elif value == "quit" and not picking:
+            await leave(ctx)
+        else:
+            await stale(ctx)
+
+
+@step
+class BroadcastPreview(Step):
+    name = "bc_preview"
+
+    async def prompt(self, ctx: Context) -> None:
+        total = await count(ctx.session, draft(ctx)["segment"])
+        text = ctx._("This is how it arrives:") + "\n\n" + message(ctx, draft(ctx)["text"]) + "\n\n"
+        buttons = []
+        if total:
+            text += ctx._("It goes to {count} women.").format(count=total)
+            buttons.append([ctx.button(ctx._("📣 Send to {count}").format(count=total), "send")])
+        else:
+            text += ctx._("Nobody fits this choice yet. Change who should receive it.")
+        buttons += [[ctx.button(ctx._("Change who gets it"), "segment")], [ctx.button(ctx._("Back"), "quit")]]
+        ctx.say(text, buttons)
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        if value == "send":
+            await send(ctx)
+        elif value == "segment":
+            ctx.goto("bc_segment")
+            await ctx.prompt()
+        elif value == "quit":
+            await leave(ctx)
+        else:
+            await stale(ctx)
+
+
+async def send(ctx: Context) -> None:
+    segment = draft(ctx)["segment"]
+    people = list((await ctx.session.execute(recipients_query(segment).order_by(User.id))).scalars().all())
+    if not people:
+        await stale(ctx)
+        return
+    broadcast = Broadcast(
+        created_by=ctx.user.id,
+        text=draft(ctx)["text"],
+        segment=segment,
+        total=len(people),
+        created_at=ctx.now,
+        progress_message=ctx.inbound.message_id,
+    )
+    ctx.session.add(broadcast)
+    await ctx.session.flush()
+    for person in people:
+        outbox.enqueue(
+            ctx.session,
+            Reply(message(voice(person), broadcast.text), to=ref_of(person)),
+            ctx.now,
+            broadcast_id=broadcast.id,
+        )
+    ctx.edit(progress_text(ctx, broadcast, {}))
+    ctx.data.pop("broadcast", None)
+    ctx.goto(ctx.data.pop("broadcast_return", "idle"))
+    await ctx.prompt()
+
+
+# -- progress ----------------------------------------------------------------------------------------------
+
+
+def progress_text(view: Context | Voice, broadcast: Broadcast, done: dict[str | None, int]) -> str:
+    left = broadcast.total - sum(n for outcome, n in done.items() if outcome is not None)
+    head = (view._("📣 Sending to {total} women…") if left else view._("📣 Sent to {total} women.")).format(
+        total=broadcast.total
+    )
+    return (
+        head
+        + "\n"
+        + view._("Sent: {sent} · left: {left} · blocked the bot: {blocked} · failed: {failed}").format(
+            sent=done.get("sent", 0), left=left, blocked=done.get("blocked", 0), failed=done.get("failed", 0)
+        )
+    )
+
+
+async def progress(session: AsyncSession, now: datetime) -> list[Reply]:
+    """Edits for the coordinators' progress messages, at most every few seconds each, and a report at the end.
+
+    The edits are returned to be sent at once; the report goes through the outbox, so a crash cannot lose it.
+    """
+    due = or_(Broadcast.progress_at.is_(None), Broadcast.progress_at <= now - PROGRESS_EVERY)
+    running = (await session.execute(select(Broadcast).where(Broadcast.finished_at.is_(None), due))).scalars().all()
+    edits: list[Reply] = []
+    for broadcast in running:
+        outcomes = select(Outbox.outcome, func.count()).where(Outbox.broadcast_id == broadcast.id)
+        done: dict[str | None, int] = dict((await session.execute(outcomes.group_by(Outbox.outcome))).all())
+        finished = sum(n for outcome, n in done.items() if outcome is not None)
+        broadcast.progress_at = now
+        if finished == broadcast.progress_shown:
+            continue
+        broadcast.progress_shown = finished
+        coordinator = await session.get(User, broadcast.created_by) if broadcast.created_by else None
+        if coordinator is None:
+            if finished >= broadcast.total:
+                broadcast.finished_at = now
+            continue
+        view = voice(coordinator)
+        if broadcast.progress_message is not None:
+            edits.append(
+                Reply(progress_text(view, broadcast, done), to=ref_of(coordinator), replace=broadcast.progress_message)
+            )
+        if finished >= broadcast.total:
+            broadcast.finished_at = now
+            outbox.enqueue(session, report(view, broadcast, done, ref_of(coordinator), now), now)
+    return edits
+
+
+def report(view: Voice, broadcast: Broadcast, done: dict[str | None, int], to: UserRef, now: datetime) -> Reply:
+    minutes, seconds = divmod(max(0, int((now - broadcast.created_at).total_seconds())), 60)
+    text = view._(
+        "📣 Your broadcast is done: {sent} of {total} women received it. {blocked} have blocked the bot; "
+        "{failed} could not be reached. It took {minutes} min {seconds} s."
+    ).format(
+        sent=done.get("sent", 0),
+        total=broadcast.total,
+        blocked=done.get("blocked", 0),
+        failed=done.get("failed", 0),
+        minutes=minutes,
+        seconds=seconds,
+    )
+    return Reply(text, to=to)
