@@ -189,7 +189,7 @@ class BroadcastSegment(Step):
         for dimension in DIMENSIONS:
             lines.append(f"{ctx._(dimension.label)}: <b>{ctx.v(await chosen(ctx, dimension.code))}</b>")
         total = await count(ctx.session, segment)
-        lines += ["", ctx._("{count} women will receive it.").format(count=total)]
+        lines += ["", ctx._("Recipients: {count}").format(count=total)]
         buttons = [ctx.button(ctx._(d.label), f"dim:{d.code}") for d in DIMENSIONS]
         (ctx.edit if edit else ctx.say)(
             "\n".join(lines),
@@ -228,7 +228,7 @@ class BroadcastPreview(Step):
         text = ctx._("This is how it arrives:") + "\n\n" + message(ctx, draft(ctx)["text"]) + "\n\n"
         buttons = []
         if total:
-            text += ctx._("It goes to {count} women.").format(count=total)
+            text += ctx._("Recipients: {count}").format(count=total)
             buttons.append([ctx.button(ctx._("📣 Send to {count}").format(count=total), "send")])
         else:
             text += ctx._("Nobody fits this choice yet. Change who should receive it.")
@@ -248,32 +248,39 @@ class BroadcastPreview(Step):
 
 
 async def send(ctx: Context) -> None:
-    segment = draft(ctx)["segment"]
-    people = list((await ctx.session.execute(recipients_query(segment).order_by(User.id))).scalars().all())
-    if not people:
+    broadcast = await start(
+        ctx.session, ctx.user, draft(ctx)["text"], draft(ctx)["segment"], ctx.inbound.message_id, ctx.now
+    )
+    if broadcast is None:
         await stale(ctx)
         return
-    broadcast = Broadcast(
-        created_by=ctx.user.id,
-        text=draft(ctx)["text"],
-        segment=segment,
-        total=len(people),
-        created_at=ctx.now,
-        progress_message=ctx.inbound.message_id,
-    )
-    ctx.session.add(broadcast)
-    await ctx.session.flush()
-    for person in people:
-        outbox.enqueue(
-            ctx.session,
-            Reply(message(voice(person), broadcast.text), to=ref_of(person)),
-            ctx.now,
-            broadcast_id=broadcast.id,
-        )
     ctx.edit(progress_text(ctx, broadcast, {}))
     ctx.data.pop("broadcast", None)
     ctx.goto(ctx.data.pop("broadcast_return", "idle"))
     await ctx.prompt()
+
+
+async def start(
+    session: AsyncSession, coordinator: User, text: str, segment: dict, progress_message: str | None, now: datetime
+) -> Broadcast | None:
+    """One outbox row per recipient, each in her language, all in the transaction that records the broadcast."""
+    people = list((await session.execute(recipients_query(segment).order_by(User.id))).scalars().all())
+    if not people:
+        return None
+    broadcast = Broadcast(
+        created_by=coordinator.id,
+        text=text,
+        segment=segment,
+        total=len(people),
+        created_at=now,
+        progress_message=progress_message,
+    )
+    session.add(broadcast)
+    await session.flush()
+    for person in people:
+        reply = Reply(message(voice(person), text), to=ref_of(person))
+        outbox.enqueue(session, reply, now, broadcast_id=broadcast.id)
+    return broadcast
 
 
 # -- progress ----------------------------------------------------------------------------------------------
@@ -281,7 +288,7 @@ async def send(ctx: Context) -> None:
 
 def progress_text(view: Context | Voice, broadcast: Broadcast, done: dict[str | None, int]) -> str:
     left = broadcast.total - sum(n for outcome, n in done.items() if outcome is not None)
-    head = (view._("📣 Sending to {total} women…") if left else view._("📣 Sent to {total} women.")).format(
+    head = (view._("📣 Sending. Recipients: {total}") if left else view._("📣 Sent. Recipients: {total}")).format(
         total=broadcast.total
     )
     return (
@@ -328,8 +335,8 @@ async def progress(session: AsyncSession, now: datetime) -> list[Reply]:
 def report(view: Voice, broadcast: Broadcast, done: dict[str | None, int], to: UserRef, now: datetime) -> Reply:
     minutes, seconds = divmod(max(0, int((now - broadcast.created_at).total_seconds())), 60)
     text = view._(
-        "📣 Your broadcast is done: {sent} of {total} women received it. {blocked} have blocked the bot; "
-        "{failed} could not be reached. It took {minutes} min {seconds} s."
+        "📣 Your broadcast is done. Received it: {sent} of {total}. Blocked the bot: {blocked}. "
+        "Could not be reached: {failed}. Time: {minutes} min {seconds} s."
     ).format(
         sent=done.get("sent", 0),
         total=broadcast.total,

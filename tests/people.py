@@ -66,6 +66,22 @@ async def add_mentor(
         return user.id
 
 
+async def add_mentee(
+    sessions, external_id: str, name: str, *, locale="en", region="cph", platform="test", chat_id=None
+):  # type: ignore[no-untyped-def]
+    """An onboarded mentee straight into the database, for tests about who receives what."""
+    async with sessions() as session, session.begin():
+        user, conv = await repo.create_user(session, platform, external_id, chat_id or external_id, locale, "mentee")
+        user.consent_at = user.onboarded_at = user.last_seen_at = datetime(2026, 3, 1, tzinfo=UTC)
+        conv.step = "idle"
+        draft = {
+            "name": name, "region": region, "fields": ["it"], "education": "master", "experience": "6",
+            "languages": ["en"], "danish": "some", "goals": ["job"], "about": None,
+        }  # fmt: skip
+        await repo.save_profile(session, user, draft)
+        return user.id
+
+
 async def status_of(sessions, user_id: int) -> str:  # type: ignore[no-untyped-def]
     async with sessions() as session:
         return (await session.get(MentorProfile, user_id)).status

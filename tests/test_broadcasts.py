@@ -1,0 +1,132 @@
+"""Broadcasts as a coordinator sees them: segment counts, the preview, sending, live progress and the report."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+
+from conversations.i18n import Translator
+from storage import repo
+from storage.models import Company, Event, MentorProfile, Mentorship, Outbox, Rsvp, User
+from tests.fakechat import FakeChat
+from tests.flows import deliver_all, due
+from tests.people import add_mentee, add_mentor, coordinator, user_id
+
+
+async def community(engine, people, sessions) -> dict[str, FakeChat]:  # type: ignore[no-untyped-def]
+    """Two mentees and two mentors who can be reached, one who turned announcements off, one who blocked us."""
+    await add_mentee(sessions, "amina", "Amina", region="aarhus")
+    await add_mentee(sessions, "layla", "Layla", locale="ar")
+    await add_mentee(sessions, "sara", "Sara")
+    await add_mentee(sessions, "hana", "Hana")
+    await add_mentor(sessions, "mette", "Mette")
+    await add_mentor(sessions, "birgit", "Birgit", region="aarhus")
+    mette, layla = await user_id(sessions, "mette"), await user_id(sessions, "layla")
+    async with sessions() as session, session.begin():
+        await session.execute(update(User).where(User.external_id == "sara").values(no_announcements=True))
+        await session.execute(update(User).where(User.external_id == "hana").values(blocked_at=datetime.now(UTC)))
+        company = Company(name="Novo Nordisk", code="novo")
+        session.add(company)
+        await session.flush()
+        await session.execute(update(MentorProfile).where(MentorProfile.user_id == mette).values(company_id=company.id))
+        session.add(Mentorship(mentee_id=layla, mentor_id=mette, status="active"))
+    return {name: FakeChat(engine, user_id=name, name=name.title(), network=people) for name in ("amina", "layla", "mette", "birgit")}  # fmt: skip
+
+
+async def pick(karen: FakeChat, dimension: str, choice: str) -> None:
+    await karen.tap(dimension)
+    await karen.tap(choice)
+
+
+async def test_the_count_follows_every_filter_and_the_preview_shows_what_arrives(engine, people, sessions) -> None:
+    karen = await coordinator(engine, people)
+    await community(engine, people, sessions)
+    await karen.send("/broadcast")
+    await karen.send("Job fair on Friday <b>at 10</b> & coffee")
+    assert karen.last.text.endswith("Recipients: 4")  # not Sara (announcements off), not Hana (blocked)
+    menu = karen.last
+    await pick(karen, "Role", "Mentees")
+    assert karen.last.id == menu.id and karen.last.text.endswith("Recipients: 2")
+    assert "Role: <b>Mentees</b>" in karen.last.text
+    await pick(karen, "Mentorship", "In a mentorship now")
+    assert karen.last.text.endswith("Recipients: 1")
+    await pick(karen, "Mentorship", "Not in a mentorship now")
+    assert karen.last.text.endswith("Recipients: 1")
+    await pick(karen, "Mentorship", "Everyone")
+    await pick(karen, "Language", "العربية")
+    assert karen.last.text.endswith("Recipients: 1")
+    await pick(karen, "Language", "Everyone")
+    await pick(karen, "Role", "Everyone")
+    await pick(karen, "City", "Aarhus")
+    assert karen.last.text.endswith("Recipients: 2")  # Amina and Birgit
+    await pick(karen, "City", "Everyone")
+    await pick(karen, "Company", "Novo Nordisk")
+    assert karen.last.text.endswith("Recipients: 1")  # Mette
+    await pick(karen, "Company", "Everyone")
+
+    await karen.tap("See the preview")
+    preview = karen.last.text
+    assert preview.startswith("This is how it arrives:")
+    assert "Job fair on Friday &lt;b&gt;at 10&lt;/b&gt; &amp; coffee" in preview  # her words, never markup
+    assert "Recipients: 4" in preview
+    await karen.tap("📣 Send to 4")
+    progress = next(s for s in karen.history if s.text.startswith("📣 Sending"))
+    assert "Sent: 0 · left: 4" in progress.text
+
+    sent = await due(engine)
+    assert sorted(r.to.user_id for r in sent) == ["amina", "birgit", "layla", "mette"]
+    layla = next(r for r in sent if r.to.user_id == "layla")
+    assert Translator("ar")._("From the Mentornet team") in layla.text
+    deliver_all(people, sent)
+
+    edits = await engine.broadcast_progress()
+    assert [e.replace for e in edits] == [str(progress.id)]
+    deliver_all(people, edits)
+    assert karen.messages[progress.id].text.startswith("📣 Sent. Recipients: 4")
+    assert "Sent: 4 · left: 0 · blocked the bot: 0 · failed: 0" in karen.messages[progress.id].text
+    deliver_all(people, await due(engine))
+    assert karen.last.text.startswith("📣 Your broadcast is done. Received it: 4 of 4.")
+    assert await engine.broadcast_progress() == []  # done: no more edits
+
+
+async def test_event_people_include_guests_and_nothing_is_sent_to_nobody(engine, people, sessions) -> None:
+    karen = await coordinator(engine, people)
+    await community(engine, people, sessions)
+    amina = await user_id(sessions, "amina")
+    async with sessions() as session, session.begin():
+        event = Event(
+            kind="intro", title="Intro course", starts_at=datetime(2026, 3, 10, 16, tzinfo=UTC), place="Library",
+            capacity=10, audience="all", checkin_code="ABC123", created_at=datetime(2026, 3, 1, tzinfo=UTC),
+        )  # fmt: skip
+        session.add(event)
+        guest, _ = await repo.create_user(session, "test", "guest", "guest", "so", None)
+        guest.first_name = "Hodan"
+        await session.flush()
+        session.add(Rsvp(event_id=event.id, user_id=guest.id, status="going", answered_at=event.created_at))
+        session.add(Rsvp(event_id=event.id, user_id=amina, status="no", answered_at=event.created_at))
+    people["guest"] = FakeChat(engine, user_id="guest", network=people)
+    await karen.send("/broadcast")
+    await karen.send("The room has changed: we meet in room 2.")
+    await pick(karen, "Event", "Intro course · March 10, 2026")
+    assert karen.last.text.endswith("Recipients: 1")  # the guest said yes; Amina said no
+    await pick(karen, "Role", "Mentors")
+    await karen.tap("See the preview")
+    assert "Nobody fits this choice yet." in karen.last.text
+    assert not any(t.startswith("📣 Send") for t in karen.last.buttons)
+    await karen.tap("Change who gets it")
+    await pick(karen, "Role", "Everyone")
+    await karen.tap("See the preview")
+    await karen.tap("📣 Send to 1")
+    sent = await due(engine)
+    assert [r.to.user_id for r in sent] == ["guest"]
+    assert Translator("so")._("From the Mentornet team") in sent[0].text
+    async with sessions() as session:
+        assert (await session.execute(select(Outbox.broadcast_id))).scalars().all() == [1]
+
+
+async def test_a_mentee_cannot_broadcast(engine, people, sessions) -> None:
+    await community(engine, people, sessions)
+    amina = people["amina"]
+    await amina.send("/broadcast")
+    assert amina.last.text == "Only coordinators can do this."
