@@ -294,6 +294,10 @@ class FakeBotAPI:
         self._open_queries: set[str] = set()
         self._arrived = asyncio.Event()
         self._closing = False
+        # A send held on the wire, for crash tests: `hold_send(n)` parks the send after n accepted ones.
+        self._hold_after: int | None = None
+        self.holding = asyncio.Event()
+        self._let_go = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
         self._methods: dict[str, Callable[[dict[str, Any]], Awaitable[Any]]] = {
@@ -510,6 +514,8 @@ class FakeBotAPI:
             handler = self._methods.get(method.lower())
             if handler is None:
                 raise ApiError(404, "Not Found")
+            if self._hold_after is not None and method.lower() in SENDING and self._sends() >= self._hold_after:
+                await self._hold(request)
             if self.limits is not None and method.lower() in SENDING:
                 self.limits.check(str(params.get("chat_id")))
             body: dict[str, Any] = {"ok": True, "result": await handler(params)}
@@ -523,6 +529,25 @@ class FakeBotAPI:
             ApiCall(method, params, status, body.get("description"), request.content_type, body.get("result"))
         )
         return web.json_response(body, status=status)
+
+    def hold_send(self, after: int) -> None:
+        """Park the send that comes after `after` accepted sends until `let_go()`: a request still travelling
+        when its sender dies. If the sender's connection is gone by then, it never arrives, as on a real network.
+        """
+        self._hold_after = after
+
+    def let_go(self) -> None:
+        self._let_go.set()
+
+    def _sends(self) -> int:
+        return sum(1 for c in self.calls if c.method.lower() in SENDING and c.ok)
+
+    async def _hold(self, request: web.Request) -> None:
+        self._hold_after = None
+        self.holding.set()
+        await self._let_go.wait()
+        if request.transport is None or request.transport.is_closing():
+            raise ConnectionResetError("the sender went away before its request arrived")
 
     async def _true(self, params: dict[str, Any]) -> bool:
         return True

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
@@ -82,19 +84,33 @@ async def send_one(bot: Bot, reply: Reply) -> None:
         raise Undeliverable(str(exc)) from exc
 
 
-async def _send(bot: Bot, target: int, reply: Reply, markup: InlineKeyboardMarkup | None) -> None:
+async def _send(
+    bot: Bot, target: int, reply: Reply, markup: InlineKeyboardMarkup | None, *, patient: bool = False
+) -> None:
+    """`patient`: a direct answer waits out a 429 and goes again; the outbox instead pauses all its workers."""
+
+    async def call(method: Callable[[], Awaitable[object]]) -> None:
+        for attempt in range(3 if patient else 1):
+            try:
+                await method()
+                return
+            except TelegramRetryAfter as exc:
+                if attempt == 2 or not patient:
+                    raise
+                await asyncio.sleep(exc.retry_after)
+
     *head, tail = chunks(reply.text)
     for piece in head:
-        await bot.send_message(target, piece)
-    await bot.send_message(target, tail, reply_markup=markup)
+        await call(lambda piece=piece: bot.send_message(target, piece))
+    await call(lambda: bot.send_message(target, tail, reply_markup=markup))
     if reply.attachment is not None:
         content = reply.attachment.content
         data = content if isinstance(content, bytes) else content.encode()
         file = BufferedInputFile(data, filename=reply.attachment.filename)
         if reply.attachment.mime == "image/png":
-            await bot.send_photo(target, file)
+            await call(lambda: bot.send_photo(target, file))
         else:
-            await bot.send_document(target, file)
+            await call(lambda: bot.send_document(target, file))
 
 
 async def deliver(bot: Bot, chat_id: int, replies: list[Reply], pressed_message_id: int | None = None) -> set[int]:
@@ -107,7 +123,7 @@ async def deliver(bot: Bot, chat_id: int, replies: list[Reply], pressed_message_
             if reply.edit and pressed_message_id is not None and reply.to is None and len(reply.text) <= TEXT_LIMIT:
                 if await _edit(bot, target, pressed_message_id, reply, markup):
                     continue
-            await _send(bot, target, reply, markup)
+            await _send(bot, target, reply, markup, patient=True)
         except TelegramForbiddenError:
             log.info("chat %s blocked the bot; reply dropped", target)
             blocked.add(target)
