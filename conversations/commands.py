@@ -10,6 +10,7 @@ from conversations import (
     companies,
     evaluation,
     events,
+    guests,
     meetings,
     mentorship,
     reports,
@@ -111,8 +112,12 @@ class Idle(Step):
 
 
 async def start(ctx: Context) -> None:
-    if ctx.inbound.command_args:  # a join link: t.me/<bot>?start=<company code>
-        await companies.joined_through(ctx, ctx.inbound.command_args.strip())
+    code = ctx.inbound.command_args.strip()
+    if guests.is_invite(code):  # a friend's link to an event: t.me/<bot>?start=<invite code>
+        if await guests.arrive(ctx, code):
+            return
+    elif code:  # a partner company's join link: t.me/<bot>?start=<company code>
+        await companies.joined_through(ctx, code)
     if ctx.step == "declined":
         ctx.goto("privacy")
     elif ctx.step == "idle":

@@ -35,6 +35,7 @@ NEEDS = (
 )
 CAPACITIES = ("10", "20", "30", "50", "100", "150")
 TITLE_LIMIT, PLACE_LIMIT, TEXT_LIMIT = 120, 200, 800
+INVITE_PREFIX = "ev"  # a guest link's start code begins with it; partner companies' codes are hex and never do
 REMINDERS = (timedelta(hours=24), timedelta(hours=2))
 
 
@@ -82,6 +83,27 @@ def draft(ctx: Context) -> dict:
     return ctx.data.setdefault("event", {})
 
 
+def editing(ctx: Context) -> bool:
+    """A published event is being changed: each answer goes back to the list of what can change."""
+    return "id" in draft(ctx)
+
+
+def following(ctx: Context, next_step: str) -> str:
+    return "ev_edit" if editing(ctx) else next_step
+
+
+def invite_code() -> str:
+    return INVITE_PREFIX + secrets.token_hex(5)
+
+
+async def back(ctx: Context) -> None:
+    if editing(ctx) and ctx.step != "ev_edit":
+        ctx.goto("ev_edit")
+        await ctx.prompt()
+    else:
+        await leave(ctx)
+
+
 class _Choice(Step):
     key = ""
     question = ""
@@ -94,7 +116,7 @@ class _Choice(Step):
 
     async def on_button(self, ctx: Context, value: str) -> None:
         if value == "quit":
-            await leave(ctx)
+            await back(ctx)
         elif value in {o.code for o in self.options}:
             draft(ctx)[self.key] = value
             ctx.edit(ctx._(self.question) + f"\n✓ <b>{label(ctx, self.options, value)}</b>")
@@ -112,13 +134,14 @@ class _Text(Step):
     next_step = ""
 
     async def prompt(self, ctx: Context) -> None:
-        buttons = [[ctx.button(ctx._("Skip"), "skip")]] if self.optional else []
+        skippable = self.optional and not editing(ctx)
+        buttons = [[ctx.button(ctx._("Skip"), "skip")]] if skippable else []
         ctx.say(ctx._(self.question), [*buttons, [ctx.button(ctx._("Back"), "quit")]])
 
     async def on_button(self, ctx: Context, value: str) -> None:
         if value == "quit":
-            await leave(ctx)
-        elif value == "skip" and self.optional:
+            await back(ctx)
+        elif value == "skip" and self.optional and not editing(ctx):
             draft(ctx)[self.key] = None
             ctx.goto(self.next_step)
             await ctx.prompt()
@@ -130,7 +153,7 @@ class _Text(Step):
         if not text or too_long(ctx, text, self.limit):
             return
         if await self.accept(ctx, text):
-            ctx.goto(self.next_step)
+            ctx.goto(following(ctx, self.next_step))
             await ctx.prompt()
 
     async def accept(self, ctx: Context, text: str) -> bool:
@@ -185,7 +208,7 @@ class EventCapacity(Step):
 
     async def on_button(self, ctx: Context, value: str) -> None:
         if value == "quit":
-            await leave(ctx)
+            await back(ctx)
         elif value in CAPACITIES:
             await self.take(ctx, int(value))
         else:
@@ -199,7 +222,7 @@ class EventCapacity(Step):
 
     async def take(self, ctx: Context, capacity: int) -> None:
         draft(ctx)["capacity"] = capacity
-        ctx.goto("ev_audience")
+        ctx.goto(following(ctx, "ev_audience"))
         await ctx.prompt()
 
 
@@ -244,7 +267,7 @@ class EventLanguages(Step):
             picked.remove(value) if value in picked else picked.append(value)
             await self.prompt(ctx, edit=True)
         elif value == "done":
-            ctx.goto("ev_preview")
+            ctx.goto(following(ctx, "ev_preview"))
             await ctx.prompt()
         else:
             await stale(ctx)
@@ -256,7 +279,7 @@ def event_from(ctx: Context) -> Event:
         kind=d["kind"], title=d["title"], starts_at=datetime.fromisoformat(d["when"]), place=d["place"],
         capacity=d["capacity"], audience=d["audience"], region=d.get("region"), description=d.get("description"),
         languages=d.get("languages") or [], status="published", checkin_code=secrets.token_hex(3).upper(),
-        created_by=ctx.user.id, created_at=ctx.now,
+        invite_code=invite_code(), created_by=ctx.user.id, created_at=ctx.now,
     )  # fmt: skip
 
 
@@ -362,15 +385,37 @@ def invitation_file(event: Event, now: datetime) -> Attachment:
 async def answer(ctx: Context, value: str) -> None:
     verb, _, raw_id = value.partition(":")
     event = await ctx.session.get(Event, int(raw_id)) if raw_id.isdigit() else None
-    if event is None or verb not in ("go", "maybe", "no", "needs", "cancel", "list"):
+    if event is None or verb not in ("go", "maybe", "no", "needs", "invite", "cancel", "list", "edit"):
         await stale(ctx)
         return
-    if verb in ("cancel", "list"):
+    if verb in ("cancel", "list", "edit"):
         await coordinator_action(ctx, verb, event)
         return
     if event.status != "published" or event.starts_at <= ctx.now:
         ctx.say(ctx._("This event is closed."))
         return
+    if verb == "invite":
+        await invite_a_friend(ctx, event)
+        return
+    await respond(ctx, verb, event)
+    if ctx.step == "guest_answer":  # a guest through a friend's link: now offer her the whole network
+        ctx.goto("guest_join")
+        await ctx.prompt()
+
+
+async def invite_a_friend(ctx: Context, event: Event) -> None:
+    if event.invite_code is None:
+        event.invite_code = invite_code()
+    ctx.say(
+        ctx._(
+            "Send this link to a friend who is not in Mentornet yet. With it she can say she is coming with just "
+            "her first name:"
+        )
+        + f"\n{ctx.v(ctx.join_link(event.invite_code))}"
+    )
+
+
+async def respond(ctx: Context, verb: str, event: Event) -> None:
     rsvp = (
         await ctx.session.execute(select(Rsvp).where(Rsvp.event_id == event.id, Rsvp.user_id == ctx.user.id))
     ).scalar_one_or_none()
@@ -425,17 +470,20 @@ async def welcome(ctx: Context, user: User, event: Event, rsvp: Rsvp) -> None:
     text = view._(
         "You are going to {title}! 🌱 The calendar file below adds it to your calendar. Do you need anything to come?"
     ).format(title=view.v(event.title))
-    buttons = [[Button(view._("Tell us what you need"), f"e:needs:{event.id}")]]
+    buttons = [
+        [Button(view._("Tell us what you need"), f"e:needs:{event.id}")],
+        [Button(view._("Invite a friend"), f"e:invite:{event.id}")],
+    ]
     ctx.replies.append(Reply(text, freeze(buttons), to=ref_of(user), attachment=invitation_file(event, ctx.now)))
 
 
-async def promote(ctx: Context, event: Event) -> None:
-    """A place freed up: the first on the waitlist gets it, and is told."""
+async def promote(ctx: Context, event: Event) -> bool:
+    """A place freed up: the first on the waitlist gets it, and is told. False when nobody moved up."""
     if await going_count(ctx.session, event.id) >= event.capacity:
-        return
+        return False
     queue = await waitlist(ctx.session, event.id)
     if not queue:
-        return
+        return False
     first = queue[0]
     first.status = "going"
     user = await ctx.session.get(User, first.user_id)
@@ -446,6 +494,8 @@ async def promote(ctx: Context, event: Event) -> None:
             view._("Good news: a place at {title} has freed up, and it is yours.").format(title=view.v(event.title)),
         )
         await welcome(ctx, user, event, first)
+    await ctx.session.flush()
+    return True
 
 
 async def ask_needs(ctx: Context, rsvp: Rsvp) -> None:
@@ -554,13 +604,11 @@ async def events_command(ctx: Context) -> None:
         if coordinator:
             text += "\n\n" + await counts(ctx, event)
             buttons = [
-                [
-                    Button(ctx._("Attendance"), f"e:list:{event.id}"),
-                    Button(ctx._("Cancel event"), f"e:cancel:{event.id}"),
-                ]
+                [Button(ctx._("Attendance"), f"e:list:{event.id}"), Button(ctx._("Edit"), f"e:edit:{event.id}")],
+                [Button(ctx._("Cancel event"), f"e:cancel:{event.id}")],
             ]
         else:
-            buttons = rsvp_buttons(ctx, event.id)
+            buttons = [*rsvp_buttons(ctx, event.id), [Button(ctx._("Invite a friend"), f"e:invite:{event.id}")]]
         ctx.say(text, buttons)
 
 
@@ -581,6 +629,9 @@ async def counts(ctx: Context, event: Event) -> str:
 
 async def coordinator_action(ctx: Context, verb: str, event: Event) -> None:
     if not await is_coordinator(ctx):
+        return
+    if verb == "edit":
+        await start_editing(ctx, event)
         return
     if verb == "cancel":
         if event.status == "cancelled":
@@ -663,3 +714,100 @@ async def checkin_command(ctx: Context) -> None:
         ctx.session.add(rsvp)
     rsvp.attended = True
     ctx.say(ctx._("Welcome to {title}! 🌱 You are checked in.").format(title=ctx.v(event.title)))
+
+
+# -- changing a published event ----------------------------------------------------------------------------
+
+EDITABLE = (
+    Option("ev_title", N_("Title")),
+    Option("ev_when", N_("Date and time")),
+    Option("ev_place", N_("Place")),
+    Option("ev_capacity", N_("Places")),
+    Option("ev_text", N_("Description")),
+    Option("ev_languages", N_("Languages")),
+)
+
+
+async def start_editing(ctx: Context, event: Event) -> None:
+    if event.status != "published" or event.starts_at <= ctx.now:
+        ctx.say(ctx._("This event is closed."))
+        return
+    if not ctx.step.startswith("ev_"):
+        ctx.data["event_return"] = ctx.step
+    ctx.data["event"] = {
+        "id": event.id, "kind": event.kind, "title": event.title, "when": event.starts_at.isoformat(),
+        "place": event.place, "capacity": event.capacity, "audience": event.audience, "region": event.region,
+        "description": event.description, "languages": list(event.languages or []),
+    }  # fmt: skip
+    ctx.goto("ev_edit")
+    await ctx.prompt()
+
+
+@step
+class EventEdit(Step):
+    name = "ev_edit"
+
+    async def prompt(self, ctx: Context) -> None:
+        text = (
+            ctx._("Tap what you want to change. When you save, everyone who has answered is told.")
+            + "\n\n"
+            + card(ctx, event_from(ctx))
+            + "\n"
+            + ctx._("Places: {capacity}").format(capacity=draft(ctx)["capacity"])
+        )
+        buttons = [ctx.button(ctx._(o.label), o.code) for o in EDITABLE]
+        ctx.say(
+            text,
+            [*rows(buttons, 2), [ctx.button(ctx._("Save and tell them"), "save")], [ctx.button(ctx._("Back"), "quit")]],
+        )
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        if value in {o.code for o in EDITABLE}:
+            ctx.goto(value)
+            await ctx.prompt()
+        elif value == "save":
+            await save_changes(ctx)
+        elif value == "quit":
+            await leave(ctx)
+        else:
+            await stale(ctx)
+
+
+async def save_changes(ctx: Context) -> None:
+    d = draft(ctx)
+    event = await ctx.session.get(Event, d["id"])
+    if event is None or event.status != "published" or event.starts_at <= ctx.now:
+        ctx.say(ctx._("This event is closed."))
+        await leave(ctx)
+        return
+    starts_at = datetime.fromisoformat(d["when"])
+    before = (event.title, event.starts_at, event.place, event.capacity, event.description, event.languages)
+    event.title, event.starts_at, event.place = d["title"], starts_at, d["place"]
+    event.capacity, event.description, event.languages = d["capacity"], d.get("description"), d.get("languages") or []
+    if before == (event.title, event.starts_at, event.place, event.capacity, event.description, event.languages):
+        ctx.edit(ctx._("Nothing has changed."))
+        await leave(ctx)
+        return
+    answered = (
+        await ctx.session.execute(
+            select(Rsvp, User)
+            .join(User, User.id == Rsvp.user_id)
+            .where(Rsvp.event_id == event.id, Rsvp.status.in_(("going", "maybe", "waitlist")))
+        )
+    ).all()
+    if starts_at != before[1]:  # new reminders for the new time
+        await nudges.cancel(ctx.session, ctx.now, "event_reminder", event_id=event.id)
+        for rsvp, _user in answered:
+            if rsvp.status == "going":
+                schedule_reminders(ctx.session, event, rsvp.user_id, ctx.now)
+    moved = (event.starts_at, event.place) != (before[1], before[2])
+    for rsvp, user in answered:
+        view = voice(user)
+        text = view._("The event has changed. This is how it is now:") + "\n\n" + card(view, event)
+        # Same calendar UID, newer stamp: her calendar moves the entry instead of adding a second one.
+        file = invitation_file(event, ctx.now) if moved and rsvp.status == "going" else None
+        outbox.enqueue(ctx.session, Reply(text, to=ref_of(user), attachment=file), ctx.now)
+    while await promote(ctx, event):  # more places: the waitlist moves up
+        pass
+    ctx.edit(ctx._("Saved. {count} women who answered are being told.").format(count=len(answered)))
+    await leave(ctx)

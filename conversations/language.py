@@ -42,7 +42,7 @@ async def choose_language(ctx: Context, code: str) -> None:
     ctx.set_locale(code)
     ctx.edit(f"✓ {LANGUAGES[code]}")
     if ctx.step == "language":
-        ctx.goto("privacy")
+        ctx.goto(ctx.data.pop("after_language", "privacy"))
     else:
         # NOTE: name the language of this catalog, not English.
         ctx.say(ctx._("From now on I will write to you in English."))

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from conversations.engine import Engine
 from storage import indicators
-from storage.models import Event, Rsvp
+from storage.models import Event, Rsvp, User
 from tests.fakechat import FakeChat
 from tests.flows import deliver_all, due
 from tests.people import coordinator, mentee
@@ -188,3 +188,84 @@ async def test_invitations_can_be_turned_off_but_reminders_for_a_yes_still_come(
     assert "Invitations are on their way to 0 women" in karen.texts_since(-3)
     clock.now = EVENT_AT - timedelta(hours=2)
     assert [r.to.user_id for r in await due(engine) if "is soon" in r.text] == ["1001"]
+
+
+async def test_a_friend_comes_through_a_guest_link_with_her_first_name_only(engine, people, sessions, clock) -> None:
+    karen = await coordinator(engine, people)
+    amina = await mentee(engine, people)
+    await create(karen, kind="Collective mentoring", audience="Everyone")
+    await karen.tap("📣 Publish")
+    await invited(engine, people)
+    await amina.tap("✅ Going")
+    await amina.tap("Invite a friend")
+    link = amina.last.text.splitlines()[-1]
+    assert link.startswith("/start ev")
+
+    hodan = FakeChat(engine, user_id="2001", name="Hodan", network=people)
+    await hodan.send(link)
+    await hodan.tap("English")
+    assert "A friend has invited you to this event:" in hodan.texts_since(-4)
+    assert "Intro to Danish working life &lt;3" in hodan.texts_since(-4)
+    await hodan.tap("Use “Hodan”")
+    assert hodan.last.text == "Thank you, Hodan! Are you coming?"
+    await hodan.tap("✅ Going")
+    assert any(s.reply.attachment for s in hodan.history[-3:])  # the calendar file, as for members
+    assert hodan.last.text.startswith("Would you like to join Mentornet?")
+    await hodan.tap("Not now")
+    assert hodan.last.text.startswith("See you there!")
+    async with sessions() as session:
+        guest = (await session.execute(select(User).where(User.external_id == "2001"))).scalar_one()
+        assert (guest.first_name, guest.role, guest.consent_at, guest.onboarded_at) == ("Hodan", None, None, None)
+    await karen.send("/events")
+    assert "Going: 2 of 10" in karen.last.text
+
+    clock.now = EVENT_AT - timedelta(hours=2)
+    assert sorted(r.to.user_id for r in await due(engine) if "is soon" in r.text) == ["1001", "2001"]
+    await hodan.send("/start")
+    await hodan.tap("Yes, tell me more")
+    assert hodan.last.text.startswith("<b>Before we start: your data</b>")
+
+    await amina.send(link)  # a member who opens the link just gets the invitation
+    assert amina.last.buttons == ["✅ Going", "Maybe", "Can't come"]
+    stranger = FakeChat(engine, user_id="2002", name="Ayan", network=people)
+    await stranger.send("/start ev0000000000")
+    assert stranger.history[0].text == "This invitation link is no longer valid. Here is Mentornet instead:"
+    assert stranger.last.buttons[0] == "Dansk"  # on to the usual start
+
+
+async def test_editing_an_event_tells_who_answered_and_moves_reminders(engine, people, sessions, clock) -> None:
+    karen = await coordinator(engine, people)
+    amina = await mentee(engine, people)
+    sara = await mentee(engine, people, user_id="1002", name="Sara")
+    await create(karen, capacity="1")
+    await karen.tap("📣 Publish")
+    await invited(engine, people)
+    await amina.tap("✅ Going")
+    await sara.tap("✅ Going")  # the waitlist
+    await karen.send("/events")
+    await karen.tap("Edit")
+    await karen.tap("Date and time")
+    await karen.tap("Back")  # back to the list of what can change, nothing lost
+    assert karen.last.text.startswith("Tap what you want to change.")
+    await karen.tap("Date and time")
+    await karen.send("11.03.2026 18:00")
+    await karen.tap("Places")
+    await karen.tap("20")
+    assert "Places: 20" in karen.last.text
+    await karen.tap("Save and tell them")
+    assert "Saved. 2 women who answered are being told." in karen.texts_since(-3)
+    assert "has freed up, and it is yours" in sara.texts_since(-3)  # more places: the waitlist moved up
+
+    changed = [r for r in await due(engine) if "The event has changed" in r.text]
+    assert sorted(r.to.user_id for r in changed) == ["1001", "1002"]
+    assert all("🕒 Wed, Mar 11, 6:00 PM" in r.text for r in changed)
+    assert next(r for r in changed if r.to.user_id == "1001").attachment is not None
+    clock.now = EVENT_AT - timedelta(hours=2)  # the old time: no reminder any more
+    assert [r for r in await due(engine) if "is soon" in r.text] == []
+    clock.now = EVENT_AT + timedelta(days=1, hours=-1)
+    assert sorted(r.to.user_id for r in await due(engine) if "is soon" in r.text) == ["1001", "1002"]
+
+    await karen.send("/events")
+    await karen.tap("Edit")
+    await karen.tap("Save and tell them")
+    assert "Nothing has changed." in karen.texts_since(-2)

@@ -1,0 +1,127 @@
+"""A friend's link to an event: `t.me/<bot>?start=<invite code>`.
+
+Someone outside the network answers with her first name only, no profile and no full privacy notice, and is
+offered to join Mentornet afterwards. A member who opens such a link simply gets the invitation.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from conversations.events import card, rsvp_buttons
+from conversations.flow import Context, Step, stale, step
+from conversations.questions import INVALID, NAME, NO_ANSWER
+from storage.models import Event
+
+PREFIX = "ev"  # invite codes start with it; company codes are hex and never do
+
+
+def is_invite(code: str) -> bool:
+    return code.startswith(PREFIX)
+
+
+async def arrive(ctx: Context, code: str) -> bool:
+    """`/start <invite code>`. False when the link is no good, so /start carries on as usual."""
+    event = (await ctx.session.execute(select(Event).where(Event.invite_code == code))).scalar_one_or_none()
+    if event is None or event.status != "published" or event.starts_at <= ctx.now:
+        ctx.say(ctx._("This invitation link is no longer valid. Here is Mentornet instead:"))
+        return False
+    if ctx.user.onboarded_at is not None:  # a member: the invitation, as members get it
+        ctx.say(card(ctx, event), rsvp_buttons(ctx, event.id))
+        return True
+    ctx.data["guest_event"] = event.id
+    if not ctx.step.startswith("guest_") and ctx.step != "language":
+        ctx.data["guest_return"] = ctx.step  # she was onboarding: the join offer brings her back there
+    if ctx.step == "language":
+        ctx.data["after_language"] = "guest_name"  # first her language, then the invitation in it
+    else:
+        ctx.goto("guest_name")
+    await ctx.prompt()
+    return True
+
+
+async def invited_to(ctx: Context) -> Event | None:
+    event_id = ctx.data.get("guest_event")
+    return await ctx.session.get(Event, event_id) if event_id else None
+
+
+@step
+class GuestName(Step):
+    name = "guest_name"
+
+    async def prompt(self, ctx: Context, hint: str = "") -> None:
+        event = await invited_to(ctx)
+        if event is None:
+            await join_instead(ctx)
+            return
+        ctx.say(ctx._("A friend has invited you to this event:") + "\n\n" + card(ctx, event))
+        ctx.say(
+            ctx._(
+                "To save you a place I only need your first name. We keep it for the guest list, and you can "
+                "delete it at any time with /delete."
+            )
+        )
+        NAME.ask(ctx, None, hint=hint)
+
+    async def on_text(self, ctx: Context, text: str) -> None:
+        await self.take(ctx, NAME.on_text(ctx, text, None))
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        answer = NAME.on_button(ctx, value, None)
+        if answer is INVALID:
+            await stale(ctx)
+            return
+        await self.take(ctx, answer)
+
+    async def take(self, ctx: Context, answer: object) -> None:
+        if answer is NO_ANSWER:
+            return
+        ctx.user.first_name = str(answer)
+        ctx.goto("guest_answer")
+        await ctx.prompt()
+
+
+@step
+class GuestAnswer(Step):
+    """Her answer is one of the invitation's own buttons; `events.answer` brings her on to `guest_join`."""
+
+    name = "guest_answer"
+
+    async def prompt(self, ctx: Context) -> None:
+        event = await invited_to(ctx)
+        if event is None:
+            await join_instead(ctx)
+            return
+        ctx.say(
+            ctx._("Thank you, {name}! Are you coming?").format(name=ctx.v(ctx.user.first_name)),
+            rsvp_buttons(ctx, event.id),
+        )
+
+
+@step
+class GuestJoin(Step):
+    name = "guest_join"
+
+    async def prompt(self, ctx: Context) -> None:
+        ctx.say(
+            ctx._(
+                "Would you like to join Mentornet? If you are new in Denmark, you can get a mentor who knows "
+                "Danish working life. If you know it well, you can become a mentor."
+            ),
+            [[ctx.button(ctx._("Yes, tell me more"), "yes")], [ctx.button(ctx._("Not now"), "no")]],
+        )
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        if value == "yes":
+            await join_instead(ctx)
+        elif value == "no":
+            ctx.edit(ctx._("See you there! 🌱 If you want to join Mentornet later, send /start."))
+        else:
+            await stale(ctx)
+
+
+async def join_instead(ctx: Context) -> None:
+    """On into the full onboarding, or back to where she was in it."""
+    ctx.data.pop("guest_event", None)
+    ctx.goto(ctx.data.pop("guest_return", "privacy"))
+    await ctx.prompt()
