@@ -1,0 +1,58 @@
+"""Mentees and mentors are refused every coordinator command and every coordinator button, and nothing changes."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from conversations.commands import ROLE_COMMANDS
+from storage.models import Broadcast, Event, Mentorship, Outbox, Rsvp
+from tests.people import add_mentor, coordinator, matched, status_of, user_id
+from tests.test_events import create, invited
+
+REFUSED = "Only coordinators can do this."
+
+
+def coordinator_buttons(event: int, rsvp: int, pending: int, mentorship: int, mentee: int, mentor: int) -> list[str]:
+    """Every button a coordinator's messages carry, aimed at real rows."""
+    return [
+        f"e:cancel:{event}", f"e:list:{event}", f"e:edit:{event}", f"ea:{rsvp}",
+        f"v:ok:{pending}", f"v:no:{pending}", f"v:ask:{pending}",
+        f"m:cancel:{mentorship}", f"ms:{mentorship}", f"mw:{mentorship}",
+        f"w:{mentee}", f"w:{mentee}:{mentor}",
+        "st:y:2026", "st:places", "st:companies", "st:csv",
+    ]  # fmt: skip
+
+
+async def test_mentees_and_mentors_are_refused_everything_that_is_for_coordinators(engine, people, sessions) -> None:
+    karen = await coordinator(engine, people)
+    amina, mette = await matched(engine, people, sessions)
+    pending = await add_mentor(sessions, "m-2", "Birgit", status="pending")
+    await create(karen, audience="Everyone")
+    await karen.tap("📣 Publish")
+    await invited(engine, people)
+    await amina.tap("✅ Going")
+    async with sessions() as session:
+        event = (await session.execute(select(Event.id))).scalar_one()
+        rsvp = (await session.execute(select(Rsvp.id))).scalar_one()
+        mentorship = (await session.execute(select(Mentorship.id))).scalar_one()
+        queued = len((await session.execute(select(Outbox.id))).all())
+    buttons = coordinator_buttons(
+        event, rsvp, pending, mentorship, await user_id(sessions, "1001"), await user_id(sessions, "m-1")
+    )
+
+    for chat in (amina, mette):
+        for command, _ in ROLE_COMMANDS["coordinator"]:
+            await chat.send(f"/{command}")
+            assert chat.last.text == REFUSED, f"/{command} as {chat.name}: {chat.last.text!r}"
+        for payload in buttons:
+            await chat.press(payload)
+            assert chat.last.text == REFUSED, f"{payload} as {chat.name}: {chat.last.text!r}"
+
+    async with sessions() as session:
+        assert (await session.get(Event, event)).status == "published"
+        assert (await session.get(Rsvp, rsvp)).attended is False
+        assert (await session.get(Mentorship, mentorship)).status == "active"
+        assert (await session.execute(select(Broadcast.id))).all() == []
+        assert len((await session.execute(select(Outbox.id))).all()) == queued  # nobody was told anything
+    assert await status_of(sessions, pending) == "pending"
+    assert "broadcast" in {c for c, _ in ROLE_COMMANDS["coordinator"]}
