@@ -36,7 +36,7 @@ MENU: tuple[tuple[str, str], ...] = (
     ("write", N_("Write to your mentor or mentee")),
     ("meet", N_("Plan a meeting")),
     ("report", N_("Report a meeting")),
-    ("settings", N_("Reminders on or off")),
+    ("settings", N_("Reminders and announcements")),
     ("survey", N_("Go on with a survey")),
     ("events", N_("Upcoming events")),
     ("profile", N_("See or change your profile")),
@@ -143,7 +143,8 @@ ROLE_HELP = {
         "mentees you have at once."
     ),
     "coordinator": N_(
-        "As a coordinator you approve new mentors, help mentees on the waiting list and look after the mentorships."
+        "As a coordinator you approve new mentors, help mentees on the waiting list, look after the mentorships, "
+        "create events and send messages to groups of women."
     ),
 }
 

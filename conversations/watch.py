@@ -312,16 +312,18 @@ def settings_view(ctx: Context) -> tuple[str, list[list[Button]]]:
             ctx._(
                 "Reminders and friendly nudges are {state}. Meeting reminders and report questions always come."
             ).format(state=f"<b>{reminders}</b>"),
-            ctx._("Invitations to events are {state}. Reminders for events you said yes to always come.").format(
-                state=f"<b>{announcements}</b>"
-            ),
+            ctx._(
+                "Event invitations and messages from the Mentornet team are {state}. Reminders for events you said "
+                "yes to always come."
+            ).format(state=f"<b>{announcements}</b>"),
         ]
     )
     buttons = [
         [Button(ctx._("Turn reminders on") if ctx.user.muted else ctx._("Turn reminders off"), "set:mute")],
         [
             Button(
-                ctx._("Turn invitations on") if ctx.user.no_announcements else ctx._("Turn invitations off"), "set:news"
+                ctx._("Turn announcements on") if ctx.user.no_announcements else ctx._("Turn announcements off"),
+                "set:news",
             )
         ],
     ]

@@ -180,9 +180,9 @@ async def test_invitations_can_be_turned_off_but_reminders_for_a_yes_still_come(
     await amina.tap("✅ Going")
     for chat in (amina, sara):
         await chat.send("/settings")
-        assert "Invitations to events are <b>on</b>" in chat.last.text
-        await chat.tap("Turn invitations off")
-        assert "Invitations to events are <b>off</b>" in chat.last.text
+        assert "messages from the Mentornet team are <b>on</b>" in chat.last.text
+        await chat.tap("Turn announcements off")
+        assert "messages from the Mentornet team are <b>off</b>" in chat.last.text
     await create(karen)
     await karen.tap("📣 Publish")
     assert "Invitations are on their way to 0 women" in karen.texts_since(-3)
