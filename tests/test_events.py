@@ -38,6 +38,13 @@ async def invited(engine: Engine, people: dict) -> None:
     deliver_all(people, [r for r in await due(engine) if r.to.user_id in people])
 
 
+async def published(engine: Engine, people: dict, karen: FakeChat, **event: str) -> None:
+    """Karen creates and publishes an event; the invitations arrive."""
+    await create(karen, **event)
+    await karen.tap("📣 Publish")
+    await invited(engine, people)
+
+
 async def test_create_publish_and_answer(engine, people, sessions) -> None:
     karen = await coordinator(engine, people)
     amina = await mentee(engine, people)
@@ -72,9 +79,7 @@ async def test_a_full_event_has_a_waitlist_and_a_freed_place_goes_to_the_first(e
     karen = await coordinator(engine, people)
     amina = await mentee(engine, people)
     sara = await mentee(engine, people, user_id="1002", name="Sara")
-    await create(karen, capacity="1")
-    await karen.tap("📣 Publish")
-    await invited(engine, people)
+    await published(engine, people, karen, capacity="1")
     await amina.tap("✅ Going")
     await sara.tap("✅ Going")
     assert "You are number 1 on the waitlist" in sara.last.text
@@ -89,9 +94,7 @@ async def test_reminders_24_and_2_hours_before_for_those_going(engine, people, s
     karen = await coordinator(engine, people)
     amina = await mentee(engine, people)
     sara = await mentee(engine, people, user_id="1002", name="Sara")
-    await create(karen)
-    await karen.tap("📣 Publish")
-    await invited(engine, people)
+    await published(engine, people, karen)
     await amina.tap("✅ Going")
     await sara.tap("Maybe")
 
@@ -130,9 +133,7 @@ async def test_check_in_at_the_door_counts_for_the_yearly_numbers(engine, people
 async def test_coordinators_mark_attendance_and_cancel(engine, people, sessions) -> None:
     karen = await coordinator(engine, people)
     amina = await mentee(engine, people)
-    await create(karen, kind="Collective mentoring", audience="Everyone")
-    await karen.tap("📣 Publish")
-    await invited(engine, people)
+    await published(engine, people, karen, kind="Collective mentoring", audience="Everyone")
     await amina.tap("✅ Going")
     await karen.send("/events")
     await karen.tap("Attendance")
@@ -174,9 +175,7 @@ async def test_invitations_can_be_turned_off_but_reminders_for_a_yes_still_come(
     karen = await coordinator(engine, people)
     amina = await mentee(engine, people)
     sara = await mentee(engine, people, user_id="1002", name="Sara")
-    await create(karen)
-    await karen.tap("📣 Publish")
-    await invited(engine, people)
+    await published(engine, people, karen)
     await amina.tap("✅ Going")
     for chat in (amina, sara):
         await chat.send("/settings")
@@ -193,9 +192,7 @@ async def test_invitations_can_be_turned_off_but_reminders_for_a_yes_still_come(
 async def test_a_friend_comes_through_a_guest_link_with_her_first_name_only(engine, people, sessions, clock) -> None:
     karen = await coordinator(engine, people)
     amina = await mentee(engine, people)
-    await create(karen, kind="Collective mentoring", audience="Everyone")
-    await karen.tap("📣 Publish")
-    await invited(engine, people)
+    await published(engine, people, karen, kind="Collective mentoring", audience="Everyone")
     await amina.tap("✅ Going")
     await amina.tap("Invite a friend")
     link = amina.last.text.splitlines()[-1]
@@ -237,9 +234,7 @@ async def test_editing_an_event_tells_who_answered_and_moves_reminders(engine, p
     karen = await coordinator(engine, people)
     amina = await mentee(engine, people)
     sara = await mentee(engine, people, user_id="1002", name="Sara")
-    await create(karen, capacity="1")
-    await karen.tap("📣 Publish")
-    await invited(engine, people)
+    await published(engine, people, karen, capacity="1")
     await amina.tap("✅ Going")
     await sara.tap("✅ Going")  # the waitlist
     await karen.send("/events")

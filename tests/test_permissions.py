@@ -7,7 +7,7 @@ from sqlalchemy import select
 from conversations.commands import ROLE_COMMANDS
 from storage.models import Broadcast, Event, Mentorship, Outbox, Rsvp
 from tests.people import add_mentor, coordinator, matched, status_of, user_id
-from tests.test_events import create, invited
+from tests.test_events import published
 
 REFUSED = "Only coordinators can do this."
 
@@ -27,9 +27,7 @@ async def test_mentees_and_mentors_are_refused_everything_that_is_for_coordinato
     karen = await coordinator(engine, people)
     amina, mette = await matched(engine, people, sessions)
     pending = await add_mentor(sessions, "m-2", "Birgit", status="pending")
-    await create(karen, audience="Everyone")
-    await karen.tap("📣 Publish")
-    await invited(engine, people)
+    await published(engine, people, karen, audience="Everyone")
     await amina.tap("✅ Going")
     async with sessions() as session:
         event = (await session.execute(select(Event.id))).scalar_one()
