@@ -368,12 +368,16 @@ async def waitlist(session: AsyncSession, event_id: int) -> list[Rsvp]:
     return list((await session.execute(query)).scalars().all())
 
 
-def schedule_reminders(session: AsyncSession, event: Event, user_id: int, now: datetime) -> None:
+async def schedule_for(session: AsyncSession, event: Event, user: User, now: datetime) -> None:
+    """Her reminders for this event, replacing any from an earlier time of it."""
+    await nudges.cancel(session, now, "event_reminder", "guest_join", event_id=event.id, user_id=user.id)
     for before in REMINDERS:
         if event.starts_at - before > now:
             nudges.schedule(
-                session, "event_reminder", event.starts_at - before, user_id=user_id, event_id=event.id, essential=True
+                session, "event_reminder", event.starts_at - before, user_id=user.id, event_id=event.id, essential=True
             )
+    if user.consent_at is None:  # a guest through a friend's link: the day after, an invitation to join
+        nudges.schedule(session, "guest_join", event.starts_at + timedelta(days=1), user_id=user.id, event_id=event.id)
 
 
 def invitation_file(event: Event, now: datetime) -> Attachment:
@@ -466,7 +470,7 @@ async def respond(ctx: Context, verb: str, event: Event) -> None:
 async def welcome(ctx: Context, user: User, event: Event, rsvp: Rsvp) -> None:
     """She has a place: the calendar file, her reminders, and the question about needs."""
     view = voice(user)
-    schedule_reminders(ctx.session, event, user.id, ctx.now)
+    await schedule_for(ctx.session, event, user, ctx.now)
     text = view._(
         "You are going to {title}! 🌱 The calendar file below adds it to your calendar. Do you need anything to come?"
     ).format(title=view.v(event.title))
@@ -796,10 +800,9 @@ async def save_changes(ctx: Context) -> None:
         )
     ).all()
     if starts_at != before[1]:  # new reminders for the new time
-        await nudges.cancel(ctx.session, ctx.now, "event_reminder", event_id=event.id)
-        for rsvp, _user in answered:
+        for rsvp, user in answered:
             if rsvp.status == "going":
-                schedule_reminders(ctx.session, event, rsvp.user_id, ctx.now)
+                await schedule_for(ctx.session, event, user, ctx.now)
     moved = (event.starts_at, event.place) != (before[1], before[2])
     for rsvp, user in answered:
         view = voice(user)

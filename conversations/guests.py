@@ -6,18 +6,21 @@ offered to join Mentornet afterwards. A member who opens such a link simply gets
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.events import card, rsvp_buttons
-from conversations.flow import Context, Step, stale, step
+from conversations import nudges
+from conversations.events import INVITE_PREFIX, card, rsvp_buttons
+from conversations.flow import Context, Step, action, ref_of, stale, step, voice
+from conversations.messages import Button, Reply
 from conversations.questions import INVALID, NAME, NO_ANSWER
-from storage.models import Event
-
-PREFIX = "ev"  # invite codes start with it; company codes are hex and never do
+from storage.models import Event, Nudge, Rsvp, User
 
 
 def is_invite(code: str) -> bool:
-    return code.startswith(PREFIX)
+    return code.startswith(INVITE_PREFIX)
 
 
 async def arrive(ctx: Context, code: str) -> bool:
@@ -118,6 +121,34 @@ class GuestJoin(Step):
             ctx.edit(ctx._("See you there! 🌱 If you want to join Mentornet later, send /start."))
         else:
             await stale(ctx)
+
+
+@nudges.kind("guest_join")
+async def after_the_event(session: AsyncSession, nudge: Nudge, now: datetime) -> list[Reply]:
+    """The day after, a guest who came (or said she would) is asked once more whether she wants to join."""
+    user = await session.get(User, nudge.user_id)
+    event = await session.get(Event, nudge.event_id)
+    if user is None or event is None or user.consent_at is not None or event.status != "published":
+        return []
+    rsvp = (
+        await session.execute(select(Rsvp).where(Rsvp.event_id == event.id, Rsvp.user_id == user.id))
+    ).scalar_one_or_none()
+    if rsvp is None or not (rsvp.attended or rsvp.status == "going"):
+        return []
+    view = voice(user)
+    text = view._(
+        "Thank you for coming to {title}! 🌱 If you would like a mentor, or to become one, Mentornet is open to you."
+    ).format(title=view.v(event.title))
+    return [Reply(text, ((Button(view._("Yes, tell me more"), "join:"),),), to=ref_of(user))]
+
+
+@action("join")
+async def join(ctx: Context, value: str) -> None:
+    if ctx.user.consent_at is not None:
+        ctx.say(ctx._("You are already part of Mentornet. 🌱"))
+        await ctx.prompt()
+        return
+    await join_instead(ctx)
 
 
 async def join_instead(ctx: Context) -> None:

@@ -130,3 +130,31 @@ async def test_a_mentee_cannot_broadcast(engine, people, sessions) -> None:
     amina = people["amina"]
     await amina.send("/broadcast")
     assert amina.last.text == "Only coordinators can do this."
+
+
+async def test_bad_input_in_the_broadcast_steps_loses_nothing(engine, people, sessions) -> None:
+    karen = await coordinator(engine, people)
+    await community(engine, people, sessions)
+    await karen.send("/broadcast")
+    await karen.send("x" * 3001)
+    assert "the limit here is 3000" in karen.last.text
+    await karen.send_unsupported("sticker")
+    assert "Write the message" in karen.last.text
+    await karen.send("Summer party on 20 June")
+    menu = karen.last
+    await karen.send("mentees please")  # typed where a button is expected
+    assert karen.history[-2].text == "Please choose one of the buttons."
+    assert karen.last.text.endswith("Recipients: 4")
+    forged = menu.reply.buttons[0][0].payload.split(":")[0] + ":set:company:999"
+    await karen.press(forged)
+    assert karen.history[-2].text == "That question is closed. Here is where we are now:"
+    await karen.tap("Company")
+    await karen.press(karen.last.reply.buttons[0][0].payload.split(":")[0] + ":set:999")  # no such company
+    assert karen.history[-2].text == "That question is closed. Here is where we are now:"
+    await karen.tap("Everyone")
+    await karen.tap("See the preview")
+    assert "Summer party on 20 June" in karen.last.text  # the message survived it all
+    await karen.press(menu.reply.buttons[0][0].payload)  # a button of the segment menu, now stale
+    assert karen.history[-2].text == "That question is closed. Here is where we are now:"
+    await karen.send("/broadcast")  # starting again is always possible
+    assert "Write the message" in karen.last.text

@@ -215,19 +215,23 @@ async def test_a_friend_comes_through_a_guest_link_with_her_first_name_only(engi
         assert (guest.first_name, guest.role, guest.consent_at, guest.onboarded_at) == ("Hodan", None, None, None)
     await karen.send("/events")
     assert "Going: 2 of 10" in karen.last.text
-
-    clock.now = EVENT_AT - timedelta(hours=2)
-    assert sorted(r.to.user_id for r in await due(engine) if "is soon" in r.text) == ["1001", "2001"]
-    await hodan.send("/start")
-    await hodan.tap("Yes, tell me more")
-    assert hodan.last.text.startswith("<b>Before we start: your data</b>")
-
     await amina.send(link)  # a member who opens the link just gets the invitation
     assert amina.last.buttons == ["✅ Going", "Maybe", "Can't come"]
     stranger = FakeChat(engine, user_id="2002", name="Ayan", network=people)
     await stranger.send("/start ev0000000000")
     assert stranger.history[0].text == "This invitation link is no longer valid. Here is Mentornet instead:"
     assert stranger.last.buttons[0] == "Dansk"  # on to the usual start
+
+    clock.now = EVENT_AT - timedelta(hours=2)
+    assert sorted(r.to.user_id for r in await due(engine) if "is soon" in r.text) == ["1001", "2001"]
+    await hodan.send("/start")
+    assert hodan.last.text.startswith("Would you like to join Mentornet?")  # /start offers it again
+    clock.now = EVENT_AT + timedelta(days=1)
+    followups = [r for r in await due(engine) if "Thank you for coming" in r.text]
+    assert [r.to.user_id for r in followups] == ["2001"]  # the guest, not the member
+    deliver_all(people, followups)
+    await hodan.tap("Yes, tell me more", message=hodan.last)
+    assert hodan.last.text.startswith("<b>Before we start: your data</b>")
 
 
 async def test_editing_an_event_tells_who_answered_and_moves_reminders(engine, people, sessions, clock) -> None:
