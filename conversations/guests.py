@@ -33,7 +33,8 @@ async def arrive(ctx: Context, code: str) -> bool:
         ctx.say(card(ctx, event), rsvp_buttons(ctx, event.id))
         return True
     ctx.data["guest_event"] = event.id
-    if not ctx.step.startswith("guest_") and ctx.step != "language":
+    ctx.data.pop("guest_told", None)
+    if not ctx.step.startswith("guest_") and ctx.step not in ("language", "declined"):
         ctx.data["guest_return"] = ctx.step  # she was onboarding: the join offer brings her back there
     if ctx.step == "language":
         ctx.data["after_language"] = "guest_name"  # first her language, then the invitation in it
@@ -52,25 +53,27 @@ async def invited_to(ctx: Context) -> Event | None:
 class GuestName(Step):
     name = "guest_name"
 
-    async def prompt(self, ctx: Context, hint: str = "") -> None:
+    async def prompt(self, ctx: Context) -> None:
         event = await invited_to(ctx)
         if event is None:
             await join_instead(ctx)
             return
-        ctx.say(ctx._("A friend has invited you to this event:") + "\n\n" + card(ctx, event))
-        ctx.say(
-            ctx._(
-                "To save you a place I only need your first name. We keep it for the guest list, and you can "
-                "delete it at any time with /delete."
+        if not ctx.data.get("guest_told"):  # the invitation once; asked again, only the question
+            ctx.data["guest_told"] = True
+            ctx.say(ctx._("A friend has invited you to this event:") + "\n\n" + card(ctx, event))
+            ctx.say(
+                ctx._(
+                    "To save you a place I only need your first name. We keep it for the guest list, and you can "
+                    "delete it at any time with /delete."
+                )
             )
-        )
-        NAME.ask(ctx, None, hint=hint)
+        NAME.ask(ctx, ctx.user.first_name)  # a guest from an earlier event may keep her name
 
     async def on_text(self, ctx: Context, text: str) -> None:
-        await self.take(ctx, NAME.on_text(ctx, text, None))
+        await self.take(ctx, NAME.on_text(ctx, text, ctx.user.first_name))
 
     async def on_button(self, ctx: Context, value: str) -> None:
-        answer = NAME.on_button(ctx, value, None)
+        answer = NAME.on_button(ctx, value, ctx.user.first_name)
         if answer is INVALID:
             await stale(ctx)
             return
@@ -154,5 +157,6 @@ async def join(ctx: Context, value: str) -> None:
 async def join_instead(ctx: Context) -> None:
     """On into the full onboarding, or back to where she was in it."""
     ctx.data.pop("guest_event", None)
+    ctx.data.pop("guest_told", None)
     ctx.goto(ctx.data.pop("guest_return", "privacy"))
     await ctx.prompt()

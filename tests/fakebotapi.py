@@ -297,6 +297,7 @@ class FakeBotAPI:
         # A send held on the wire, for crash tests: `hold_send(n)` parks the send after n accepted ones.
         self._hold_after: int | None = None
         self.holding = asyncio.Event()
+        self._held: web.Request | None = None
         self._let_go = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -542,11 +543,18 @@ class FakeBotAPI:
     def _sends(self) -> int:
         return sum(1 for c in self.calls if c.method.lower() in SENDING and c.ok)
 
+    @property
+    def held_sender_gone(self) -> bool:
+        """The connection of the held send is closed: its sender is gone."""
+        request = self._held
+        return request is not None and (request.transport is None or request.transport.is_closing())
+
     async def _hold(self, request: web.Request) -> None:
         self._hold_after = None
+        self._held = request
         self.holding.set()
         await self._let_go.wait()
-        if request.transport is None or request.transport.is_closing():
+        if self.held_sender_gone:
             raise ConnectionResetError("the sender went away before its request arrived")
 
     async def _true(self, params: dict[str, Any]) -> bool:

@@ -126,6 +126,7 @@ async def test_killing_the_bot_mid_broadcast_neither_repeats_nor_skips_anyone(tm
         await asyncio.wait_for(api.holding.wait(), timeout=60)
         first.send_signal(signal.SIGKILL)
         await first.wait()
+        await api.wait_for(lambda: api.held_sender_gone, "the killed sender's connection to close")
         api.let_go()  # too late: the connection is gone with the process
         assert sum(got_it(api, w) for w in women) == 25
 

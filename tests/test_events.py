@@ -268,3 +268,27 @@ async def test_editing_an_event_tells_who_answered_and_moves_reminders(engine, p
     await karen.tap("Edit")
     await karen.tap("Save and tell them")
     assert "Nothing has changed." in karen.texts_since(-2)
+
+
+async def test_a_guest_types_her_name_and_bad_input_keeps_her_place(engine, people, sessions) -> None:
+    karen = await coordinator(engine, people)
+    await published(engine, people, karen, audience="Everyone")
+    async with sessions() as session:
+        code = (await session.execute(select(Event.invite_code))).scalar_one()
+    guest = FakeChat(engine, user_id="2001", name="", network=people)
+    await guest.send(f"/start {code}")
+    await guest.tap("English")
+    await guest.send_unsupported("voice")
+    assert guest.history[-2].text == "Sorry, I can only read text and buttons here."
+    await guest.send("x" * 41)
+    assert "the limit here is 40" in guest.last.text
+    await guest.press("999:tg")  # a forged button
+    assert guest.history[-2].text == "That question is closed. Here is where we are now:"
+    await guest.send("<b>Zoë</b> & Co")
+    assert guest.last.text == "Thank you, &lt;b&gt;Zoë&lt;/b&gt; &amp; Co! Are you coming?"
+    await guest.send("yes")  # typed instead of tapped
+    assert guest.history[-2].text == "Please choose one of the buttons."
+    await guest.tap("Maybe")
+    assert guest.last.text.startswith("Would you like to join Mentornet?")
+    async with sessions() as session:
+        assert (await session.execute(select(Rsvp.status))).scalar_one() == "maybe"
