@@ -40,7 +40,8 @@ DIMENSIONS = (
 
 def recipients_query(segment: dict):  # type: ignore[no-untyped-def]
     """Women who fit every chosen filter, reachable, and who have not turned announcements off."""
-    query = select(User).where(User.blocked_at.is_(None), User.no_announcements.is_(False))
+    query = select(User.platform, User.external_id, User.chat_id, User.locale)
+    query = query.where(User.blocked_at.is_(None), User.no_announcements.is_(False))
     people = and_(User.onboarded_at.is_not(None), User.consent_at.is_not(None), User.role.in_(("mentee", "mentor")))
     if segment.get("event"):
         came = exists().where(
@@ -264,7 +265,7 @@ async def start(
     session: AsyncSession, coordinator: User, text: str, segment: dict, progress_message: str | None, now: datetime
 ) -> Broadcast | None:
     """One outbox row per recipient, each in her language, all in the transaction that records the broadcast."""
-    people = list((await session.execute(recipients_query(segment).order_by(User.id))).scalars().all())
+    people = (await session.execute(recipients_query(segment).order_by(User.id))).all()
     if not people:
         return None
     broadcast = Broadcast(
@@ -277,9 +278,12 @@ async def start(
     )
     session.add(broadcast)
     await session.flush()
+    framed: dict[str | None, str] = {}  # one rendering per language, not per woman
     for person in people:
-        reply = Reply(message(voice(person), text), to=ref_of(person))
-        outbox.enqueue(session, reply, now, broadcast_id=broadcast.id)
+        if person.locale not in framed:
+            framed[person.locale] = message(Voice(person.locale), text)
+    replies = (Reply(framed[p.locale], to=UserRef(p.platform, p.external_id, p.chat_id)) for p in people)
+    await outbox.enqueue_many(session, replies, now, broadcast_id=broadcast.id)
     return broadcast
 
 

@@ -87,6 +87,8 @@ class Idle(Step):
             buttons.append([ctx.button(ctx._("Mentorships at a glance"), "mentorships")])
             buttons.append([ctx.button(ctx._("Mentors waiting for approval"), "pending")])
             buttons.append([ctx.button(ctx._("Mentees on the waiting list"), "waiting")])
+            buttons.append([ctx.button(ctx._("Send a message to a group of women"), "broadcast")])
+        buttons.append([ctx.button(ctx._("Upcoming events"), "events")])
         buttons.append([ctx.button(ctx._("My profile"), "profile")])
         buttons.append([ctx.button(ctx._("Language"), "language"), ctx.button(ctx._("Help"), "help")])
         ctx.say(ctx._("What would you like to do?"), buttons)
@@ -104,6 +106,8 @@ class Idle(Step):
             "pending": vetting.pending,
             "waiting": waiting.waiting_command,
             "mentorships": watch.overview,
+            "events": events.events_command,
+            "broadcast": broadcasts.broadcast_command,
         }
         if value in actions:
             await actions[value](ctx)

@@ -6,9 +6,10 @@ rows of a sender that died are taken again when their lease runs out.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.messages import Reply, UserRef
@@ -29,6 +30,20 @@ def enqueue(session: AsyncSession, reply: Reply, now: datetime, broadcast_id: in
             broadcast_id=broadcast_id,
         )
     )
+
+
+async def enqueue_many(
+    session: AsyncSession, replies: Iterable[Reply], now: datetime, broadcast_id: int | None = None
+) -> None:
+    """Many rows in one statement: queueing a broadcast to thousands must not keep the coordinator waiting."""
+    rows = [
+        {"platform": r.to.platform, "external_id": r.to.user_id, "chat_id": r.to.chat_id, "payload": r.as_payload(),
+         "created_at": now, "attempts": 0, "broadcast_id": broadcast_id}
+        for r in replies
+        if r.to is not None
+    ]  # fmt: skip
+    if rows:
+        await session.execute(insert(Outbox), rows)
 
 
 async def lease(session: AsyncSession, now: datetime, limit: int = 100) -> list[tuple[int, Reply]]:

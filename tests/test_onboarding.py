@@ -58,7 +58,7 @@ async def test_mentee_onboarding_every_step(engine, sessions) -> None:
     assert "Engineer from Aleppo" in card
     await chat.tap("Confirm")
     assert "Thank you, Amina!" in chat.texts_since(-3)
-    assert chat.last.buttons == ["Find a mentor", "My profile", "Language", "Help"]
+    assert chat.last.buttons == ["Find a mentor", "Upcoming events", "My profile", "Language", "Help"]
 
     user = await user_row(sessions)
     assert user.role == "mentee" and user.first_name == "Amina" and user.onboarded_at is not None
@@ -177,7 +177,7 @@ async def test_profile_command_shows_and_edits_the_saved_profile(engine, session
         profile = await session.get(MenteeProfile, (await user_row(sessions)).id)
     assert profile.languages == ["en", "ar", "tr"]  # saved at once
     await chat.tap("Done")
-    assert chat.last.buttons == ["Find a mentor", "My profile", "Language", "Help"]
+    assert chat.last.buttons == ["Find a mentor", "Upcoming events", "My profile", "Language", "Help"]
 
 
 async def test_profile_before_onboarding_continues_the_questions(engine) -> None:

@@ -246,7 +246,7 @@ async def test_mentee_onboarding_through_buttons_toggles_in_place(tg: Telegram, 
     card, thanks, menu = await tg.tap(user, "✅ Confirm", summary)
     assert card.message_id == summary.message_id and card.buttons == []
     assert thanks.text.startswith("Thank you, Amina!")
-    assert menu.buttons == ["Find a mentor", "My profile", "Language", "Help"]
+    assert menu.buttons == ["Find a mentor", "Upcoming events", "My profile", "Language", "Help"]
     async with sessions() as session:
         profile = (
             await session.execute(
