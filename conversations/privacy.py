@@ -98,7 +98,7 @@ class ConfirmDelete(Step):
 
     async def on_button(self, ctx: Context, value: str) -> None:
         if value == "yes":
-            await repo.delete_user(ctx.session, ctx.user)
+            await repo.delete_user(ctx.session, ctx.user, ctx.now)
             ctx.edit(
                 ctx._("Everything is deleted. Thank you for the time with us. Send /start if you want to come back.")
             )

@@ -158,3 +158,25 @@ async def test_bad_input_in_the_broadcast_steps_loses_nothing(engine, people, se
     assert karen.history[-2].text == "That question is closed. Here is where we are now:"
     await karen.send("/broadcast")  # starting again is always possible
     assert "Write the message" in karen.last.text
+
+
+async def test_a_woman_who_deletes_her_data_mid_broadcast_is_not_sent_it_and_the_report_adds_up(
+    engine, people, sessions
+) -> None:
+    karen = await coordinator(engine, people)
+    await community(engine, people, sessions)
+    await karen.send("/broadcast")
+    await karen.send("Job fair on Friday")
+    await karen.tap("See the preview")
+    await karen.tap("📣 Send to 4")
+    amina = people["amina"]
+    await amina.send("/delete")
+    await amina.tap("Yes, delete everything")
+    sent = await due(engine)
+    assert sorted(r.to.user_id for r in sent if "Job fair" in r.text) == ["birgit", "layla", "mette"]
+    deliver_all(people, await engine.broadcast_progress())
+    deliver_all(people, await due(engine))
+    assert "Received it: 3 of 4. Blocked the bot: 0. Could not be reached: 1." in karen.last.text
+    async with sessions() as session:
+        texts = (await session.execute(select(Outbox.payload).where(Outbox.external_id == "amina"))).scalars().all()
+    assert texts == [{"text": ""}]  # nothing of what was meant for her is kept
