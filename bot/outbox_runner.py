@@ -125,17 +125,29 @@ async def show_progress(
     behind ten thousand queued messages an edit would come too late to be news."""
     while not stop.is_set():
         try:
-            for reply in await engine.broadcast_progress():
-                await pacer.wait(reply.to.chat_id if reply.to else "")
-                try:
-                    await send_one(reply)
-                except RetryLater as exc:
-                    pacer.pause(exc.seconds)  # the next edit shows newer numbers anyway
-                except Undeliverable:
-                    pass
+            edits = await engine.broadcast_progress()
         except Exception:
             log.exception("broadcast progress failed; trying again")
+            edits = []
+        for reply in edits:
+            await edit_patiently(send_one, pacer, reply)
         await _pause(stop, every)
+
+
+async def edit_patiently(send_one: SendOne, pacer: Pacer, reply: Reply, tries: int = 3) -> None:
+    """The last edit of a broadcast is shown only once, so a 429 is waited out rather than skipped."""
+    for _ in range(tries):
+        await pacer.wait(reply.to.chat_id if reply.to else "")
+        try:
+            await send_one(reply)
+            return
+        except RetryLater as exc:
+            pacer.pause(exc.seconds)
+        except Undeliverable:
+            return
+        except Exception:
+            log.exception("progress edit failed")
+            return
 
 
 async def _pause(stop: asyncio.Event, seconds: float) -> None:

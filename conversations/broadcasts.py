@@ -103,7 +103,10 @@ def draft(ctx: Context) -> dict:
 async def broadcast_command(ctx: Context) -> None:
     if not await is_coordinator(ctx):
         return
-    if not ctx.step.startswith("bc_"):
+    if ctx.step.startswith("ev_"):  # one form at a time: an unfinished event gives way, and its way back with it
+        ctx.data.pop("event", None)
+        ctx.data["broadcast_return"] = ctx.data.pop("event_return", "idle")
+    elif not ctx.step.startswith("bc_"):
         ctx.data["broadcast_return"] = ctx.step
     ctx.data["broadcast"] = {"segment": {}}
     ctx.goto("bc_text")
@@ -112,7 +115,8 @@ async def broadcast_command(ctx: Context) -> None:
 
 async def leave(ctx: Context) -> None:
     ctx.data.pop("broadcast", None)
-    ctx.goto(ctx.data.pop("broadcast_return", "idle"))
+    back_to = ctx.data.pop("broadcast_return", "idle")
+    ctx.goto("idle" if back_to.startswith(("bc_", "ev_")) else back_to)
     await ctx.prompt()
 
 
@@ -178,10 +182,14 @@ class BroadcastSegment(Step):
     name = "bc_segment"
 
     async def prompt(self, ctx: Context, edit: bool = False) -> None:
+        if "text" not in draft(ctx):  # nothing written (a draft another form replaced): back to the menu
+            await leave(ctx)
+            return
         picking = draft(ctx).get("picking")
         if picking:
             options = await choices(ctx, picking)
-            buttons = [ctx.button(title, f"set:{code}") for code, title in options]
+            # The filter travels with the value: company and event ids look alike.
+            buttons = [ctx.button(title, f"set:{picking}:{code}") for code, title in options]
             title = next(ctx._(o.label) for o in DIMENSIONS if o.code == picking)
             (ctx.edit if edit else ctx.say)(f"<b>{title}</b>", rows(buttons, 2))
             return
@@ -203,14 +211,8 @@ class BroadcastSegment(Step):
         if verb == "dim" and arg in {d.code for d in DIMENSIONS} and not picking:
             draft(ctx)["picking"] = arg
             await self.prompt(ctx, edit=True)
-        elif verb == "set" and picking and arg in {code for code, _ in await choices(ctx, picking)}:
-            segment = draft(ctx)["segment"]
-            if arg:
-                segment[picking] = int(arg) if picking in ("company", "event") else arg
-            else:
-                segment.pop(picking, None)
-            draft(ctx).pop("picking")
-            await self.prompt(ctx, edit=True)
+        elif verb == "set" and picking and arg.partition(":")[0] == picking:
+            await self.choose(ctx, picking, arg.partition(":")[2])
         elif value == "preview" and not picking:
             ctx.goto("bc_preview")
             await ctx.prompt()
@@ -219,12 +221,27 @@ class BroadcastSegment(Step):
         else:
             await stale(ctx)
 
+    async def choose(self, ctx: Context, picking: str, arg: str) -> None:
+        if arg not in {code for code, _ in await choices(ctx, picking)}:
+            await stale(ctx)
+            return
+        segment = draft(ctx)["segment"]
+        if arg:
+            segment[picking] = int(arg) if picking in ("company", "event") else arg
+        else:
+            segment.pop(picking, None)
+        draft(ctx).pop("picking")
+        await self.prompt(ctx, edit=True)
+
 
 @step
 class BroadcastPreview(Step):
     name = "bc_preview"
 
     async def prompt(self, ctx: Context) -> None:
+        if "text" not in draft(ctx):
+            await leave(ctx)
+            return
         total = await count(ctx.session, draft(ctx)["segment"])
         text = ctx._("This is how it arrives:") + "\n\n" + message(ctx, draft(ctx)["text"]) + "\n\n"
         buttons = []
@@ -256,9 +273,7 @@ async def send(ctx: Context) -> None:
         await stale(ctx)
         return
     ctx.edit(progress_text(ctx, broadcast, {}))
-    ctx.data.pop("broadcast", None)
-    ctx.goto(ctx.data.pop("broadcast_return", "idle"))
-    await ctx.prompt()
+    await leave(ctx)
 
 
 async def start(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import calendar, nudges
@@ -72,15 +72,23 @@ def rsvp_buttons(view: Voice | Context, event_id: int) -> list[list[Button]]:
 async def new_event(ctx: Context) -> None:
     if not await is_coordinator(ctx):
         return
+    one_form_at_a_time(ctx)
     ctx.data["event"] = {}
-    if not ctx.step.startswith("ev_"):
-        ctx.data["event_return"] = ctx.step
     ctx.goto("ev_kind")
     await ctx.prompt()
 
 
 def draft(ctx: Context) -> dict:
     return ctx.data.setdefault("event", {})
+
+
+def one_form_at_a_time(ctx: Context) -> None:
+    """Remember where to go back to; an unfinished broadcast gives way, and its way back with it."""
+    if ctx.step.startswith("bc_"):
+        ctx.data.pop("broadcast", None)
+        ctx.data["event_return"] = ctx.data.pop("broadcast_return", "idle")
+    elif not ctx.step.startswith("ev_"):
+        ctx.data["event_return"] = ctx.step
 
 
 def editing(ctx: Context) -> bool:
@@ -343,14 +351,13 @@ async def publish(ctx: Context) -> None:
             count=len(invited), code=event.checkin_code
         )
     )
-    ctx.data.pop("event", None)
-    ctx.goto(ctx.data.pop("event_return", "idle"))
-    await ctx.prompt()
+    await leave(ctx)
 
 
 async def leave(ctx: Context) -> None:
     ctx.data.pop("event", None)
-    ctx.goto(ctx.data.pop("event_return", "idle"))
+    back_to = ctx.data.pop("event_return", "idle")
+    ctx.goto("idle" if back_to.startswith(("bc_", "ev_")) else back_to)
     await ctx.prompt()
 
 
@@ -397,6 +404,9 @@ async def answer(ctx: Context, value: str) -> None:
         return
     if event.status != "published" or event.starts_at <= ctx.now:
         ctx.say(ctx._("This event is closed."))
+        if ctx.step in ("guest_name", "guest_answer"):  # a guest is not left with dead buttons
+            ctx.goto("guest_join")
+            await ctx.prompt()
         return
     if verb == "invite":
         await invite_a_friend(ctx, event)
@@ -408,8 +418,11 @@ async def answer(ctx: Context, value: str) -> None:
 
 
 async def invite_a_friend(ctx: Context, event: Event) -> None:
-    if event.invite_code is None:
-        event.invite_code = invite_code()
+    if event.invite_code is None:  # an event from before guest links: the first to ask sets its code, once
+        await ctx.session.execute(
+            update(Event).where(Event.id == event.id, Event.invite_code.is_(None)).values(invite_code=invite_code())
+        )
+        await ctx.session.refresh(event, ["invite_code"])
     ctx.say(
         ctx._(
             "Send this link to a friend who is not in Mentornet yet. With it she can say she is coming with just "
@@ -722,6 +735,29 @@ async def checkin_command(ctx: Context) -> None:
 
 # -- changing a published event ----------------------------------------------------------------------------
 
+EDITED = ("title", "when", "place", "capacity", "description", "languages")  # draft keys, in Event's order
+
+
+def editable_values(event: Event) -> tuple:
+    return (
+        event.title, event.starts_at.isoformat(), event.place, event.capacity, event.description,
+        list(event.languages or []),
+    )  # fmt: skip
+
+
+def differs(key: str, new: object, old: object) -> bool:
+    if key == "when":  # the same moment may be written in another zone
+        return datetime.fromisoformat(str(new)) != datetime.fromisoformat(str(old))
+    return new != old
+
+
+def apply(event: Event, key: str, value: object) -> None:
+    if key == "when":
+        event.starts_at = datetime.fromisoformat(str(value))
+    else:
+        setattr(event, key, value)
+
+
 EDITABLE = (
     Option("ev_title", N_("Title")),
     Option("ev_when", N_("Date and time")),
@@ -736,12 +772,12 @@ async def start_editing(ctx: Context, event: Event) -> None:
     if event.status != "published" or event.starts_at <= ctx.now:
         ctx.say(ctx._("This event is closed."))
         return
-    if not ctx.step.startswith("ev_"):
-        ctx.data["event_return"] = ctx.step
+    one_form_at_a_time(ctx)
+    fields = {name: value for name, value in zip(EDITED, editable_values(event), strict=True)}
+    # `was` is what she started from: saving writes only what she changed, not what another coordinator did since.
     ctx.data["event"] = {
-        "id": event.id, "kind": event.kind, "title": event.title, "when": event.starts_at.isoformat(),
-        "place": event.place, "capacity": event.capacity, "audience": event.audience, "region": event.region,
-        "description": event.description, "languages": list(event.languages or []),
+        "id": event.id, "kind": event.kind, "audience": event.audience, "region": event.region, **fields,
+        "was": fields,
     }  # fmt: skip
     ctx.goto("ev_edit")
     await ctx.prompt()
@@ -752,6 +788,9 @@ class EventEdit(Step):
     name = "ev_edit"
 
     async def prompt(self, ctx: Context) -> None:
+        if not editing(ctx):  # the draft is gone (another form replaced it): back to the menu
+            await leave(ctx)
+            return
         text = (
             ctx._("Tap what you want to change. When you save, everyone who has answered is told.")
             + "\n\n"
@@ -784,11 +823,16 @@ async def save_changes(ctx: Context) -> None:
         ctx.say(ctx._("This event is closed."))
         await leave(ctx)
         return
-    starts_at = datetime.fromisoformat(d["when"])
-    before = (event.title, event.starts_at, event.place, event.capacity, event.description, event.languages)
-    event.title, event.starts_at, event.place = d["title"], starts_at, d["place"]
-    event.capacity, event.description, event.languages = d["capacity"], d.get("description"), d.get("languages") or []
-    if before == (event.title, event.starts_at, event.place, event.capacity, event.description, event.languages):
+    changed = [key for key in EDITED if differs(key, d[key], d["was"][key])]
+    if "when" in changed and datetime.fromisoformat(d["when"]) <= ctx.now:
+        ctx.say(ctx._("That time has passed. Please choose a time in the future."))
+        ctx.goto("ev_when")
+        await ctx.prompt()
+        return
+    before = (event.starts_at, event.place)
+    for key in changed:
+        apply(event, key, d[key])
+    if not changed:
         ctx.edit(ctx._("Nothing has changed."))
         await leave(ctx)
         return
@@ -799,11 +843,11 @@ async def save_changes(ctx: Context) -> None:
             .where(Rsvp.event_id == event.id, Rsvp.status.in_(("going", "maybe", "waitlist")))
         )
     ).all()
-    if starts_at != before[1]:  # new reminders for the new time
+    if event.starts_at != before[0]:  # new reminders for the new time
         for rsvp, user in answered:
             if rsvp.status == "going":
                 await schedule_for(ctx.session, event, user, ctx.now)
-    moved = (event.starts_at, event.place) != (before[1], before[2])
+    moved = (event.starts_at, event.place) != before
     for rsvp, user in answered:
         view = voice(user)
         text = view._("The event has changed. This is how it is now:") + "\n\n" + card(view, event)

@@ -45,8 +45,17 @@ async def arrive(ctx: Context, code: str) -> bool:
 
 
 async def invited_to(ctx: Context) -> Event | None:
+    """Her event, while one can still answer it."""
     event_id = ctx.data.get("guest_event")
-    return await ctx.session.get(Event, event_id) if event_id else None
+    event = await ctx.session.get(Event, event_id) if event_id else None
+    return event if event is not None and event.status == "published" and event.starts_at > ctx.now else None
+
+
+async def closed(ctx: Context) -> None:
+    """Cancelled or over before she answered: say so, and offer the network instead of dead buttons."""
+    ctx.say(ctx._("This event is closed."))
+    ctx.goto("guest_join")
+    await ctx.prompt()
 
 
 @step
@@ -56,7 +65,7 @@ class GuestName(Step):
     async def prompt(self, ctx: Context) -> None:
         event = await invited_to(ctx)
         if event is None:
-            await join_instead(ctx)
+            await closed(ctx)
             return
         if not ctx.data.get("guest_told"):  # the invitation once; asked again, only the question
             ctx.data["guest_told"] = True
@@ -96,7 +105,7 @@ class GuestAnswer(Step):
     async def prompt(self, ctx: Context) -> None:
         event = await invited_to(ctx)
         if event is None:
-            await join_instead(ctx)
+            await closed(ctx)
             return
         ctx.say(
             ctx._("Thank you, {name}! Are you coming?").format(name=ctx.v(ctx.user.first_name)),
@@ -121,7 +130,12 @@ class GuestJoin(Step):
         if value == "yes":
             await join_instead(ctx)
         elif value == "no":
-            ctx.edit(ctx._("See you there! 🌱 If you want to join Mentornet later, send /start."))
+            going = await invited_to(ctx) is not None
+            ctx.edit(
+                ctx._("See you there! 🌱 If you want to join Mentornet later, send /start.")
+                if going
+                else ctx._("All right. If you want to join Mentornet later, send /start.")
+            )
         else:
             await stale(ctx)
 

@@ -145,13 +145,19 @@ async def test_bad_input_in_the_broadcast_steps_loses_nothing(engine, people, se
     await karen.send("mentees please")  # typed where a button is expected
     assert karen.history[-2].text == "Please choose one of the buttons."
     assert karen.last.text.endswith("Recipients: 4")
-    forged = menu.reply.buttons[0][0].payload.split(":")[0] + ":set:company:999"
+    forged = menu.reply.buttons[0][0].payload.split(":")[0] + ":set:company:999"  # not picking a company now
     await karen.press(forged)
     assert karen.history[-2].text == "That question is closed. Here is where we are now:"
     await karen.tap("Company")
-    await karen.press(karen.last.reply.buttons[0][0].payload.split(":")[0] + ":set:999")  # no such company
+    await karen.press(karen.last.reply.buttons[0][0].payload.split(":")[0] + ":set:company:999")  # no such company
+    assert karen.history[-2].text == "That question is closed. Here is where we are now:"
+    novo = next(b for row in karen.last.reply.buttons for b in row if b.title == "Novo Nordisk")
+    await karen.tap("Everyone")
+    await karen.tap("Event")
+    await karen.press(novo.payload)  # a company's button while events are being picked: ids look alike
     assert karen.history[-2].text == "That question is closed. Here is where we are now:"
     await karen.tap("Everyone")
+    assert "Company: <b>everyone</b>" in karen.last.text and "Event: <b>everyone</b>" in karen.last.text
     await karen.tap("See the preview")
     assert "Summer party on 20 June" in karen.last.text  # the message survived it all
     await karen.press(menu.reply.buttons[0][0].payload)  # a button of the segment menu, now stale
@@ -180,3 +186,31 @@ async def test_a_woman_who_deletes_her_data_mid_broadcast_is_not_sent_it_and_the
     async with sessions() as session:
         texts = (await session.execute(select(Outbox.payload).where(Outbox.external_id == "amina"))).scalars().all()
     assert texts == [{"text": ""}]  # nothing of what was meant for her is kept
+
+
+async def test_one_form_at_a_time_and_always_a_way_back(engine, people, sessions) -> None:
+    """Editing an event, then a broadcast, then an event again: each new form replaces the open one."""
+    karen = await coordinator(engine, people)
+    await community(engine, people, sessions)
+    async with sessions() as session, session.begin():
+        session.add(
+            Event(
+                kind="intro", title="Intro course", starts_at=datetime(2026, 3, 10, 16, tzinfo=UTC), place="Library",
+                capacity=10, audience="all", checkin_code="ABC123", invite_code="evabc", created_at=datetime(2026, 3, 1, tzinfo=UTC),
+            )
+        )  # fmt: skip
+    await karen.send("/events")
+    await karen.tap("Edit")
+    await karen.send("/broadcast")
+    await karen.send("Hello")
+    await karen.send("/events")
+    await karen.tap("Edit")
+    await karen.tap("Back")
+    assert karen.last.text == "What would you like to do?"
+    await karen.send("/broadcast")
+    await karen.send("Hello again")
+    await karen.tap("See the preview")
+    await karen.tap("📣 Send to 4")
+    assert karen.last.text == "What would you like to do?"
+    async with sessions() as session:
+        assert len((await session.execute(select(Outbox.id).where(Outbox.broadcast_id.is_not(None)))).all()) == 4

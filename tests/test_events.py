@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from conversations.engine import Engine
-from storage import indicators
+from storage import indicators, repo
 from storage.models import Event, Rsvp, User
 from tests.fakechat import FakeChat
 from tests.flows import deliver_all, due
@@ -292,3 +292,60 @@ async def test_a_guest_types_her_name_and_bad_input_keeps_her_place(engine, peop
     assert guest.last.text.startswith("Would you like to join Mentornet?")
     async with sessions() as session:
         assert (await session.execute(select(Rsvp.status))).scalar_one() == "maybe"
+
+
+async def test_a_guest_whose_event_is_cancelled_before_she_answers_is_not_stuck(engine, people, sessions) -> None:
+    karen = await coordinator(engine, people)
+    await published(engine, people, karen, audience="Everyone")
+    async with sessions() as session:
+        code = (await session.execute(select(Event.invite_code))).scalar_one()
+    guest = FakeChat(engine, user_id="2001", name="Hodan", network=people)
+    await guest.send(f"/start {code}")
+    await guest.tap("English")
+    await guest.tap("Use “Hodan”")
+    await karen.send("/events")
+    await karen.tap("Cancel event")
+    await guest.tap("✅ Going")
+    assert guest.history[-2].text == "This event is closed."
+    assert guest.last.text.startswith("Would you like to join Mentornet?")
+    await guest.tap("Not now")
+    assert guest.last.text == "All right. If you want to join Mentornet later, send /start."
+    await guest.send("/start")
+    await guest.tap("Yes, tell me more")
+    assert guest.last.text.startswith("<b>Before we start: your data</b>")
+
+
+async def test_two_coordinators_editing_at_once_keep_each_others_changes(engine, people, sessions) -> None:
+    karen = await coordinator(engine, people)
+    await published(engine, people, karen)
+    lise = FakeChat(engine, user_id="9001", name="Lise", network=people)
+    async with sessions() as session, session.begin():
+        user, conv = await repo.create_user(session, "test", "9001", "9001", "en", "coordinator")
+        user.first_name, user.consent_at, user.onboarded_at, conv.step = "Lise", EVENT_AT, EVENT_AT, "idle"
+    await lise.send("/events")
+    await lise.tap("Edit")  # Lise opens the form first...
+    await karen.send("/events")
+    await karen.tap("Edit")
+    await karen.tap("Place")
+    await karen.send("Room 2, Hovedbiblioteket")
+    await karen.tap("Save and tell them")
+    await lise.tap("Title")  # ...and changes only the title, after Karen's save
+    await lise.send("Intro course for newcomers")
+    await lise.tap("Save and tell them")
+    async with sessions() as session:
+        event = (await session.execute(select(Event))).scalar_one()
+    assert (event.title, event.place) == ("Intro course for newcomers", "Room 2, Hovedbiblioteket")
+
+
+async def test_an_event_from_before_guest_links_gets_one_code_that_stays(engine, people, sessions) -> None:
+    karen = await coordinator(engine, people)
+    amina = await mentee(engine, people)
+    await published(engine, people, karen)
+    async with sessions() as session, session.begin():
+        (await session.execute(select(Event))).scalar_one().invite_code = None
+    await amina.send("/events")
+    await amina.tap("Invite a friend")
+    first = amina.last.text.splitlines()[-1]
+    await amina.send("/events")
+    await amina.tap("Invite a friend")
+    assert amina.last.text.splitlines()[-1] == first and first.startswith("/start ev")
