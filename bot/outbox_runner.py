@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 
 from conversations.engine import Engine
 from conversations.messages import Reply
+from storage.sender_lock import SenderLock
 
 log = logging.getLogger(__name__)
 
@@ -100,22 +101,31 @@ async def drain_paced(engine: Engine, send_one: SendOne, pacer: Pacer, workers: 
 async def run_outbox(
     engine: Engine, send_one: SendOne, stop: asyncio.Event, rate: float = 29.0, per_chat: float = 1.1, idle: float = 0.5
 ) -> None:
-    """Until `stop` is set: send whatever waits, then look again; beside it, keep progress messages live."""
-    pacer = Pacer(rate, per_chat)
+    """Until `stop` is set: send whatever waits, then look again; beside it, keep progress messages live.
+
+    Only one sender runs at a time (see storage/sender_lock.py); a second waits until the first has stopped.
+    """
+    lock = SenderLock(engine.database)
+    if not await lock.acquire(stop):
+        return
     try:
-        if released := await engine.release_outbox():
-            log.info("%s outbox messages left by a stopped sender are sent again", released)
-    except Exception:
-        log.exception("could not release old outbox leases; they run out by themselves")
-    progress = asyncio.create_task(show_progress(engine, send_one, pacer, stop))
-    while not stop.is_set():
         try:
-            if await drain_paced(engine, send_one, pacer):
-                continue
+            if released := await engine.release_outbox():
+                log.info("%s outbox messages left by a stopped sender are sent again", released)
         except Exception:
-            log.exception("outbox round failed; trying again")
-        await _pause(stop, idle)
-    await progress
+            log.exception("could not release old outbox leases; they run out by themselves")
+        pacer = Pacer(rate, per_chat)
+        progress = asyncio.create_task(show_progress(engine, send_one, pacer, stop))
+        while not stop.is_set():
+            try:
+                if await drain_paced(engine, send_one, pacer):
+                    continue
+            except Exception:
+                log.exception("outbox round failed; trying again")
+            await _pause(stop, idle)
+        await progress
+    finally:
+        await lock.release()
 
 
 async def show_progress(

@@ -8,7 +8,7 @@ import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm.attributes import flag_modified
 
 # Importing the flow modules registers their steps.
@@ -37,6 +37,10 @@ class Engine:
         self.clock = clock
         # One lock per user: her updates run one at a time, different users run side by side.
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
+
+    @property
+    def database(self) -> AsyncEngine:
+        return self.sessions.kw["bind"]
 
     def _lock(self, platform: str, user_id: str) -> asyncio.Lock:
         key = (platform, user_id)

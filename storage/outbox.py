@@ -80,9 +80,8 @@ async def finish(session: AsyncSession, row_id: int, outcome: str, now: datetime
 
 
 async def release_all(session: AsyncSession) -> int:
-    """Free every lease. Only for a sender starting up: Telegram lets one process poll a bot at a time (a second
-    gets 409 Conflict), so any lease left is from a process that died, and its rows should go now, not in a minute.
-    """
+    """Free every lease. Only for a sender that holds the sender lock (storage/sender_lock.py): any lease left
+    is then from a sender that is gone, and its rows should go now, not when the lease runs out."""
     result = await session.execute(
         update(Outbox).where(Outbox.sent_at.is_(None), Outbox.leased_until.is_not(None)).values(leased_until=None)
     )

@@ -15,6 +15,7 @@ from bot.telegram.send import send_one
 from conversations.messages import Reply, UserRef
 from storage import outbox, repo
 from storage.models import Outbox, User
+from storage.sender_lock import SenderLock
 from tests.fakebotapi import FakeBotAPI, FakeUser, Limits
 
 
@@ -104,3 +105,24 @@ async def test_the_runner_keeps_sending_what_arrives_until_stopped(engine, sessi
     stop.set()
     await runner
     await bot.session.close()
+
+
+async def test_a_second_sender_waits_until_the_first_has_stopped(engine, sessions, clock, api) -> None:
+    """During a deploy the old process still sends its leased batch: the new sender leaves it alone until the old
+    one lets go of the sender lock, then sends what is left, once."""
+    amina = api.user("Amina", "en")
+    old = SenderLock(engine.database)
+    assert await old.acquire(asyncio.Event())
+    await queue(sessions, clock, [amina], ["in the old sender's batch"])
+    assert len(await engine.lease_outbox(10)) == 1
+    bot = make_bot(api.token, api.base_url)
+    stop = asyncio.Event()
+    new = asyncio.create_task(run_outbox(engine, lambda reply: send_one(bot, reply), stop, idle=0.05))
+    await asyncio.sleep(0.5)
+    assert api.messages(amina) == []  # the lease is the old sender's while it lives
+    await old.release()  # it stopped (or died: the database or the kernel lets go the same way)
+    await api.wait_for(lambda: len(api.messages(amina)) == 1, "the new sender")
+    stop.set()
+    await new
+    await bot.session.close()
+    assert await outcomes(sessions) == ["sent"]
