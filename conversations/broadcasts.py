@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.flow import Context, Step, Voice, ref_of, rows, stale, step, too_long, voice
+from conversations.flow import Context, Step, Voice, close_form, open_form, ref_of, rows, stale, step, too_long, voice
 from conversations.i18n import LANGUAGES, N_
 from conversations.messages import Reply, UserRef
 from conversations.options import REGIONS, Option
@@ -103,20 +103,8 @@ def draft(ctx: Context) -> dict:
 async def broadcast_command(ctx: Context) -> None:
     if not await is_coordinator(ctx):
         return
-    if ctx.step.startswith("ev_"):  # one form at a time: an unfinished event gives way, and its way back with it
-        ctx.data.pop("event", None)
-        ctx.data["broadcast_return"] = ctx.data.pop("event_return", "idle")
-    elif not ctx.step.startswith("bc_"):
-        ctx.data["broadcast_return"] = ctx.step
-    ctx.data["broadcast"] = {"segment": {}}
+    open_form(ctx, "broadcast", "bc_", {"segment": {}})
     ctx.goto("bc_text")
-    await ctx.prompt()
-
-
-async def leave(ctx: Context) -> None:
-    ctx.data.pop("broadcast", None)
-    back_to = ctx.data.pop("broadcast_return", "idle")
-    ctx.goto("idle" if back_to.startswith(("bc_", "ev_")) else back_to)
     await ctx.prompt()
 
 
@@ -143,7 +131,7 @@ class BroadcastText(Step):
 
     async def on_button(self, ctx: Context, value: str) -> None:
         if value == "quit":
-            await leave(ctx)
+            await close_form(ctx)
         else:
             await stale(ctx)
 
@@ -183,7 +171,7 @@ class BroadcastSegment(Step):
 
     async def prompt(self, ctx: Context, edit: bool = False) -> None:
         if "text" not in draft(ctx):  # nothing written (a draft another form replaced): back to the menu
-            await leave(ctx)
+            await close_form(ctx)
             return
         picking = draft(ctx).get("picking")
         if picking:
@@ -217,7 +205,7 @@ class BroadcastSegment(Step):
             ctx.goto("bc_preview")
             await ctx.prompt()
         elif value == "quit" and not picking:
-            await leave(ctx)
+            await close_form(ctx)
         else:
             await stale(ctx)
 
@@ -240,7 +228,7 @@ class BroadcastPreview(Step):
 
     async def prompt(self, ctx: Context) -> None:
         if "text" not in draft(ctx):
-            await leave(ctx)
+            await close_form(ctx)
             return
         total = await count(ctx.session, draft(ctx)["segment"])
         text = ctx._("This is how it arrives:") + "\n\n" + message(ctx, draft(ctx)["text"]) + "\n\n"
@@ -260,7 +248,7 @@ class BroadcastPreview(Step):
             ctx.goto("bc_segment")
             await ctx.prompt()
         elif value == "quit":
-            await leave(ctx)
+            await close_form(ctx)
         else:
             await stale(ctx)
 
@@ -273,7 +261,7 @@ async def send(ctx: Context) -> None:
         await stale(ctx)
         return
     ctx.edit(progress_text(ctx, broadcast, {}))
-    await leave(ctx)
+    await close_form(ctx)
 
 
 async def start(

@@ -13,7 +13,21 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import calendar, nudges
-from conversations.flow import Context, Step, Voice, action, freeze, ref_of, rows, stale, step, too_long, voice
+from conversations.flow import (
+    Context,
+    Step,
+    Voice,
+    action,
+    close_form,
+    freeze,
+    open_form,
+    ref_of,
+    rows,
+    stale,
+    step,
+    too_long,
+    voice,
+)
 from conversations.i18n import COPENHAGEN, N_
 from conversations.messages import Attachment, Button, Reply
 from conversations.options import REGIONS, SPOKEN_LANGUAGES, Option
@@ -72,23 +86,13 @@ def rsvp_buttons(view: Voice | Context, event_id: int) -> list[list[Button]]:
 async def new_event(ctx: Context) -> None:
     if not await is_coordinator(ctx):
         return
-    one_form_at_a_time(ctx)
-    ctx.data["event"] = {}
+    open_form(ctx, "event", "ev_")
     ctx.goto("ev_kind")
     await ctx.prompt()
 
 
 def draft(ctx: Context) -> dict:
     return ctx.data.setdefault("event", {})
-
-
-def one_form_at_a_time(ctx: Context) -> None:
-    """Remember where to go back to; an unfinished broadcast gives way, and its way back with it."""
-    if ctx.step.startswith("bc_"):
-        ctx.data.pop("broadcast", None)
-        ctx.data["event_return"] = ctx.data.pop("broadcast_return", "idle")
-    elif not ctx.step.startswith("ev_"):
-        ctx.data["event_return"] = ctx.step
 
 
 def editing(ctx: Context) -> bool:
@@ -109,7 +113,7 @@ async def back(ctx: Context) -> None:
         ctx.goto("ev_edit")
         await ctx.prompt()
     else:
-        await leave(ctx)
+        await close_form(ctx)
 
 
 class _Choice(Step):
@@ -311,7 +315,7 @@ class EventPreview(Step):
 
     async def on_button(self, ctx: Context, value: str) -> None:
         if value == "quit":
-            await leave(ctx)
+            await close_form(ctx)
         elif value == "publish":
             await publish(ctx)
         else:
@@ -351,14 +355,7 @@ async def publish(ctx: Context) -> None:
             count=len(invited), code=event.checkin_code
         )
     )
-    await leave(ctx)
-
-
-async def leave(ctx: Context) -> None:
-    ctx.data.pop("event", None)
-    back_to = ctx.data.pop("event_return", "idle")
-    ctx.goto("idle" if back_to.startswith(("bc_", "ev_")) else back_to)
-    await ctx.prompt()
+    await close_form(ctx)
 
 
 # -- answering ---------------------------------------------------------------------------------------------
@@ -772,13 +769,10 @@ async def start_editing(ctx: Context, event: Event) -> None:
     if event.status != "published" or event.starts_at <= ctx.now:
         ctx.say(ctx._("This event is closed."))
         return
-    one_form_at_a_time(ctx)
     fields = {name: value for name, value in zip(EDITED, editable_values(event), strict=True)}
     # `was` is what she started from: saving writes only what she changed, not what another coordinator did since.
-    ctx.data["event"] = {
-        "id": event.id, "kind": event.kind, "audience": event.audience, "region": event.region, **fields,
-        "was": fields,
-    }  # fmt: skip
+    draft = {"id": event.id, "kind": event.kind, "audience": event.audience, "region": event.region, **fields}
+    open_form(ctx, "event", "ev_", {**draft, "was": fields})
     ctx.goto("ev_edit")
     await ctx.prompt()
 
@@ -789,7 +783,7 @@ class EventEdit(Step):
 
     async def prompt(self, ctx: Context) -> None:
         if not editing(ctx):  # the draft is gone (another form replaced it): back to the menu
-            await leave(ctx)
+            await close_form(ctx)
             return
         text = (
             ctx._("Tap what you want to change. When you save, everyone who has answered is told.")
@@ -811,7 +805,7 @@ class EventEdit(Step):
         elif value == "save":
             await save_changes(ctx)
         elif value == "quit":
-            await leave(ctx)
+            await close_form(ctx)
         else:
             await stale(ctx)
 
@@ -821,7 +815,7 @@ async def save_changes(ctx: Context) -> None:
     event = await ctx.session.get(Event, d["id"])
     if event is None or event.status != "published" or event.starts_at <= ctx.now:
         ctx.say(ctx._("This event is closed."))
-        await leave(ctx)
+        await close_form(ctx)
         return
     changed = [key for key in EDITED if differs(key, d[key], d["was"][key])]
     if "when" in changed and datetime.fromisoformat(d["when"]) <= ctx.now:
@@ -834,7 +828,7 @@ async def save_changes(ctx: Context) -> None:
         apply(event, key, d[key])
     if not changed:
         ctx.edit(ctx._("Nothing has changed."))
-        await leave(ctx)
+        await close_form(ctx)
         return
     answered = (
         await ctx.session.execute(
@@ -857,4 +851,4 @@ async def save_changes(ctx: Context) -> None:
     while await promote(ctx, event):  # more places: the waitlist moves up
         pass
     ctx.edit(ctx._("Saved. {count} women who answered are being told.").format(count=len(answered)))
-    await leave(ctx)
+    await close_form(ctx)

@@ -163,6 +163,31 @@ def step_for(ctx: Context) -> Step:
     return STEPS[ctx.conv.step]
 
 
+def open_form(ctx: Context, key: str, prefix: str, draft: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Begin a coordinator's form: its answers live in `ctx.data[key]`, its steps are named `prefix...`.
+
+    One form at a time: a form she is in gives way, and its way back becomes this one's, so closing never lands
+    on a step whose answers are gone.
+    """
+    form = ctx.data.get("form")
+    if form and ctx.step.startswith(form["prefix"]):
+        ctx.data.pop(form["key"], None)
+        back = form["back"]
+    else:
+        back = ctx.step
+    ctx.data["form"] = {"key": key, "prefix": prefix, "back": back}
+    ctx.data[key] = draft if draft is not None else {}
+    return ctx.data[key]
+
+
+async def close_form(ctx: Context) -> None:
+    """Drop the form's answers and go back to where she opened it."""
+    form = ctx.data.pop("form", None) or {"key": "", "back": "idle"}
+    ctx.data.pop(form["key"], None)
+    ctx.goto(form["back"])
+    await ctx.prompt()
+
+
 def too_long(ctx: Context, text: str, limit: int) -> bool:
     """True, after telling her the limit, when her text does not fit; what she answered before stays."""
     if len(text) <= limit:

@@ -270,14 +270,20 @@ async def test_editing_an_event_tells_who_answered_and_moves_reminders(engine, p
     assert "Nothing has changed." in karen.texts_since(-2)
 
 
-async def test_a_guest_types_her_name_and_bad_input_keeps_her_place(engine, people, sessions) -> None:
-    karen = await coordinator(engine, people)
+async def guest_at_the_door(engine, people, sessions, karen: FakeChat, name: str) -> FakeChat:  # type: ignore[no-untyped-def]
+    """Karen publishes an event for everyone; a newcomer opens its guest link and picks English."""
     await published(engine, people, karen, audience="Everyone")
     async with sessions() as session:
         code = (await session.execute(select(Event.invite_code))).scalar_one()
-    guest = FakeChat(engine, user_id="2001", name="", network=people)
+    guest = FakeChat(engine, user_id="2001", name=name, network=people)
     await guest.send(f"/start {code}")
     await guest.tap("English")
+    return guest
+
+
+async def test_a_guest_types_her_name_and_bad_input_keeps_her_place(engine, people, sessions) -> None:
+    karen = await coordinator(engine, people)
+    guest = await guest_at_the_door(engine, people, sessions, karen, name="")
     await guest.send_unsupported("voice")
     assert guest.history[-2].text == "Sorry, I can only read text and buttons here."
     await guest.send("x" * 41)
@@ -296,12 +302,7 @@ async def test_a_guest_types_her_name_and_bad_input_keeps_her_place(engine, peop
 
 async def test_a_guest_whose_event_is_cancelled_before_she_answers_is_not_stuck(engine, people, sessions) -> None:
     karen = await coordinator(engine, people)
-    await published(engine, people, karen, audience="Everyone")
-    async with sessions() as session:
-        code = (await session.execute(select(Event.invite_code))).scalar_one()
-    guest = FakeChat(engine, user_id="2001", name="Hodan", network=people)
-    await guest.send(f"/start {code}")
-    await guest.tap("English")
+    guest = await guest_at_the_door(engine, people, sessions, karen, name="Hodan")
     await guest.tap("Use “Hodan”")
     await karen.send("/events")
     await karen.tap("Cancel event")
