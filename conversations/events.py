@@ -612,7 +612,6 @@ async def events_command(ctx: Context) -> None:
         upcoming = [e for e in upcoming if e.audience in ("all", ctx.user.role)]
     if not upcoming:
         ctx.say(ctx._("No events are planned right now."))
-        return
     for event in upcoming:
         text = card(ctx, event)
         if coordinator:
@@ -624,6 +623,8 @@ async def events_command(ctx: Context) -> None:
         else:
             buttons = [*rsvp_buttons(ctx, event.id), [Button(ctx._("Invite a friend"), f"e:invite:{event.id}")]]
         ctx.say(text, buttons)
+    if ctx.step != "idle":  # asked mid-question: put the question back under the list
+        await ctx.prompt()
 
 
 async def counts(ctx: Context, event: Event) -> str:

@@ -332,6 +332,8 @@ def settings_view(ctx: Context) -> tuple[str, list[list[Button]]]:
 
 async def settings(ctx: Context) -> None:
     ctx.say(*settings_view(ctx))
+    if ctx.step != "idle":  # asked mid-question: put the question back under the settings
+        await ctx.prompt()
 
 
 @action("set")

@@ -10,7 +10,7 @@ from conversations.engine import Engine
 from storage import indicators, repo
 from storage.models import Event, Rsvp, User
 from tests.fakechat import FakeChat
-from tests.flows import deliver_all, due
+from tests.flows import at_fields_question, deliver_all, due
 from tests.people import coordinator, mentee
 
 EVENT_AT = datetime(2026, 3, 10, 16, 0, tzinfo=UTC)  # 17:00 in Copenhagen
@@ -350,3 +350,13 @@ async def test_an_event_from_before_guest_links_gets_one_code_that_stays(engine,
     await amina.send("/events")
     await amina.tap("Invite a friend")
     assert amina.last.text.splitlines()[-1] == first and first.startswith("/start ev")
+
+
+async def test_events_and_settings_mid_question_put_the_question_back(engine, people) -> None:
+    chat = FakeChat(engine, network=people)
+    await at_fields_question(chat)
+    question = chat.last.text
+    await chat.send("/events")
+    assert chat.history[-2].text == "No events are planned right now." and chat.last.text == question
+    await chat.send("/settings")
+    assert "Reminders and friendly nudges are" in chat.history[-2].text and chat.last.text == question
