@@ -11,10 +11,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.flow import Context, Step, Voice, close_form, open_form, ref_of, rows, stale, step, too_long, voice
+from conversations.flow import Context, Step, Voice, flow, ref_of, rows, stale, step, too_long, voice
 from conversations.i18n import LANGUAGES, N_
 from conversations.messages import Reply, UserRef
 from conversations.options import REGIONS, Option
+from conversations.questions import short
+from conversations.subflows import stop
 from conversations.vetting import is_coordinator
 from storage import outbox
 from storage.matching import LIVE
@@ -97,15 +99,17 @@ def message(view: Context | Voice, text: str) -> str:
 
 
 def draft(ctx: Context) -> dict:
-    return ctx.data.setdefault("broadcast", {"segment": {}})
+    return ctx.state
+
+
+# The message, then who gets it, then the preview; the frame holds {"text", "segment", "picking"}.
+BROADCAST_FORM = flow("broadcast_form", "bc_text", "bc_segment", "bc_preview", holds_answers=lambda d: "text" in d)
 
 
 async def broadcast_command(ctx: Context) -> None:
     if not await is_coordinator(ctx):
         return
-    open_form(ctx, "broadcast", "bc_", {"segment": {}})
-    ctx.goto("bc_text")
-    await ctx.prompt()
+    await ctx.begin("broadcast_form", data={"segment": {}})
 
 
 @step
@@ -113,12 +117,15 @@ class BroadcastText(Step):
     name = "bc_text"
 
     async def prompt(self, ctx: Context) -> None:
+        buttons = [[ctx.button(ctx._("Back"), "quit")]]
+        if draft(ctx).get("text"):  # came back to it: what she wrote can stay
+            buttons.insert(0, [ctx.button(ctx._("Keep “{value}”").format(value=short(draft(ctx)["text"])), "keep")])
         ctx.say(
             ctx._(
                 "Write the message. It goes out exactly as you write it, under a line in each woman's own "
                 "language saying it is from the Mentornet team."
             ),
-            [[ctx.button(ctx._("Back"), "quit")]],
+            buttons,
         )
 
     async def on_text(self, ctx: Context, text: str) -> None:
@@ -131,7 +138,10 @@ class BroadcastText(Step):
 
     async def on_button(self, ctx: Context, value: str) -> None:
         if value == "quit":
-            await close_form(ctx)
+            await stop(ctx)
+        elif value == "keep" and draft(ctx).get("text"):
+            ctx.goto("bc_segment")
+            await ctx.prompt()
         else:
             await stale(ctx)
 
@@ -170,9 +180,6 @@ class BroadcastSegment(Step):
     name = "bc_segment"
 
     async def prompt(self, ctx: Context, edit: bool = False) -> None:
-        if "text" not in draft(ctx):  # nothing written (a draft another form replaced): back to the menu
-            await close_form(ctx)
-            return
         picking = draft(ctx).get("picking")
         if picking:
             options = await choices(ctx, picking)
@@ -205,7 +212,8 @@ class BroadcastSegment(Step):
             ctx.goto("bc_preview")
             await ctx.prompt()
         elif value == "quit" and not picking:
-            await close_form(ctx)
+            ctx.goto("bc_text")
+            await ctx.prompt()
         else:
             await stale(ctx)
 
@@ -227,9 +235,6 @@ class BroadcastPreview(Step):
     name = "bc_preview"
 
     async def prompt(self, ctx: Context) -> None:
-        if "text" not in draft(ctx):
-            await close_form(ctx)
-            return
         total = await count(ctx.session, draft(ctx)["segment"])
         text = ctx._("This is how it arrives:") + "\n\n" + message(ctx, draft(ctx)["text"]) + "\n\n"
         buttons = []
@@ -244,11 +249,9 @@ class BroadcastPreview(Step):
     async def on_button(self, ctx: Context, value: str) -> None:
         if value == "send":
             await send(ctx)
-        elif value == "segment":
+        elif value in ("segment", "quit"):
             ctx.goto("bc_segment")
             await ctx.prompt()
-        elif value == "quit":
-            await close_form(ctx)
         else:
             await stale(ctx)
 
@@ -261,7 +264,7 @@ async def send(ctx: Context) -> None:
         await stale(ctx)
         return
     ctx.edit(progress_text(ctx, broadcast, {}))
-    await close_form(ctx)
+    await ctx.end()
 
 
 async def start(

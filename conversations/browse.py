@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import requests
-from conversations.flow import Context, Step, Voice, action, resolver, rows, stale, step, too_long
+from conversations.flow import Context, Step, Voice, action, flow, resolver, rows, stale, step, too_long
 from conversations.i18n import N_
 from conversations.options import EXPERIENCE, FIELDS, GOALS, REGIONS, SPOKEN_LANGUAGES, Option
 from storage import matching
@@ -91,16 +91,15 @@ async def find(ctx: Context) -> None:
         await nobody_fits(ctx, filters)
         return
     await matching.leave_waiting_list(ctx.session, ctx.user.id)
-    ctx.data["browse"] = {"ids": ids, "i": 0}
-    ctx.goto("browse")
-    await ctx.prompt()
+    await ctx.begin("browse", data={"ids": ids, "i": 0})
 
 
 async def nobody_fits(ctx: Context, filters: Filters) -> None:
     if filters.as_data():
-        ctx.goto("no_match")
-        await ctx.prompt()
+        await ctx.begin("browse", "no_match")
         return
+    if ctx.flow == "browse":  # the list ran out while she browsed
+        await ctx.end(prompt=False)
     position = await matching.join_waiting_list(ctx.session, ctx.user.id, ctx.now)
     ctx.say(
         ctx._(
@@ -123,7 +122,6 @@ class NoMatch(Step):
     async def on_button(self, ctx: Context, value: str) -> None:
         if value == "clear":
             ctx.data.pop("filters", None)
-            ctx.goto("idle")
             await find(ctx)
         elif value == "filters":
             ctx.goto("filters")
@@ -145,14 +143,14 @@ class Browse(Step):
         await self.show(ctx, edit=False)
 
     async def show(self, ctx: Context, *, edit: bool) -> None:
-        state = ctx.data.get("browse") or {"ids": [], "i": 0}
-        ids: list[int] = state["ids"]
+        state = ctx.state
+        ids: list[int] = state.setdefault("ids", [])
+        state.setdefault("i", 0)
         # Skip mentors who filled up, paused or were asked meanwhile.
         while ids and not await matching.is_available(ctx.session, ctx.user.id, ids[state["i"]]):
             ids.pop(state["i"])
             state["i"] = min(state["i"], max(len(ids) - 1, 0))
         if not ids:
-            ctx.goto("idle")
             await find(ctx)
             return
         mentor = await ctx.session.get(MentorProfile, ids[state["i"]])
@@ -173,15 +171,15 @@ class Browse(Step):
         (ctx.edit if edit else ctx.say)(text, buttons)
 
     async def on_button(self, ctx: Context, value: str) -> None:
-        state = ctx.data.get("browse") or {"ids": [], "i": 0}
-        if value in ("next", "back") and state["ids"]:
+        state = ctx.state
+        if value in ("next", "back") and state.get("ids"):
             step_by = 1 if value == "next" else -1
             state["i"] = max(0, min(len(state["ids"]) - 1, state["i"] + step_by))
             await self.show(ctx, edit=True)
         elif value == "filters":
             ctx.goto("filters")
             await ctx.prompt()
-        elif value == "ask" and state["ids"]:
+        elif value == "ask" and state.get("ids"):
             await ask(ctx, state["ids"][state["i"]])
         else:
             await stale(ctx)
@@ -198,9 +196,12 @@ async def ask(ctx: Context, mentor_id: int) -> None:
     if not await matching.is_available(ctx.session, ctx.user.id, mentor_id):
         await stale(ctx)
         return
-    ctx.data["asking"] = mentor_id
-    ctx.goto("request_note")
-    await ctx.prompt()
+    if ctx.flow == "browse":
+        ctx.state["asking"] = mentor_id
+        ctx.goto("request_note")
+        await ctx.prompt()
+    else:  # a coordinator's suggestion, outside the list
+        await ctx.begin("browse", "request_note", data={"asking": mentor_id})
 
 
 @step
@@ -208,7 +209,7 @@ class RequestNote(Step):
     name = "request_note"
 
     async def prompt(self, ctx: Context) -> None:
-        mentor = await ctx.session.get(User, ctx.data.get("asking", 0))
+        mentor = await ctx.session.get(User, ctx.state.get("asking", 0))
         ctx.say(
             ctx._(
                 "Would you like to write a few words to {name}? Why would you like her as your mentor? "
@@ -227,7 +228,7 @@ class RequestNote(Step):
         if value == "skip":
             await send_request(ctx, None)
         elif value == "back":
-            ctx.data.pop("asking", None)
+            ctx.state.pop("asking", None)
             ctx.goto("browse")
             await ctx.prompt()
         else:
@@ -235,11 +236,10 @@ class RequestNote(Step):
 
 
 async def send_request(ctx: Context, note: str | None) -> None:
-    mentor_id = ctx.data.pop("asking", None)
+    mentor_id = ctx.state.pop("asking", None)
     mentor = await ctx.session.get(User, mentor_id or 0)
     if mentor is None or not await matching.is_available(ctx.session, ctx.user.id, mentor.id):
         ctx.say(ctx._("Sorry, she cannot take new requests right now. Please choose someone else."))
-        ctx.goto("idle")
         await find(ctx)
         return
     request = await matching.create_request(ctx.session, ctx.user.id, mentor.id, note, ctx.now)
@@ -250,8 +250,7 @@ async def send_request(ctx: Context, note: str | None) -> None:
             "You can ask up to 3 mentors at the same time."
         ).format(name=ctx.v(mentor.first_name))
     )
-    ctx.goto("idle")
-    await ctx.prompt()
+    await ctx.end()
 
 
 # -- filters -----------------------------------------------------------------------------------------------
@@ -281,7 +280,7 @@ class ChooseFilters(Step):
         partners = ("✓ " if filters.get("partners") else "") + ctx._("Only mentors from partner companies")
         buttons.append([ctx.button(partners, "partners")])
         buttons.append([ctx.button(ctx._("Clear filters"), "clear"), ctx.button(ctx._("Show mentors"), "show")])
-        (ctx.edit if ctx.data.pop("filters_edit", False) else ctx.say)(
+        (ctx.edit if ctx.state.pop("filters_edit", False) else ctx.say)(
             ctx._("Which mentors would you like to see?"), buttons
         )
 
@@ -292,14 +291,13 @@ class ChooseFilters(Step):
             await ctx.prompt()
         elif value == "partners":
             filters["partners"] = not filters.get("partners")
-            ctx.data["filters_edit"] = True
+            ctx.state["filters_edit"] = True
             await self.prompt(ctx)
         elif value == "clear":
             ctx.data.pop("filters", None)
-            ctx.data["filters_edit"] = True
+            ctx.state["filters_edit"] = True
             await self.prompt(ctx)
         elif value == "show":
-            ctx.goto("idle")
             await find(ctx)
         else:
             await stale(ctx)
@@ -324,8 +322,12 @@ class FilterValue(Step):
             await stale(ctx)
             return
         ctx.goto("filters")
-        ctx.data["filters_edit"] = True
+        ctx.state["filters_edit"] = True
         await ctx.prompt()
+
+
+# Her filters outlive the flow (`ctx.data["filters"]`): the next "Find a mentor" uses them again.
+BROWSE = flow("browse", "browse", "no_match", "filters", "filter:", "request_note")
 
 
 @resolver("filter")

@@ -20,12 +20,12 @@ from conversations import (
     waiting,
     watch,
 )
-from conversations.flow import Context, Step, step
+from conversations.flow import ROOT, Context, Step, step
 from conversations.i18n import N_
 from conversations.language import offer_languages
 from conversations.privacy import ask_to_delete
-from conversations.profile import close as close_profile
 from conversations.profile import show_profile
+from conversations.subflows import stop
 from storage import matching
 
 # The platform's command menu, in this order. Adapters translate the descriptions per language.
@@ -122,7 +122,7 @@ async def start(ctx: Context) -> None:
             return
     elif code:  # a partner company's join link: t.me/<bot>?start=<company code>
         await companies.joined_through(ctx, code)
-    if ctx.step == "declined":
+    if ctx.flow == ROOT and ctx.step == "declined":
         ctx.goto("privacy")
     elif ctx.step == "idle":
         ctx.say(ctx._("Welcome back! 🌱"))
@@ -161,17 +161,12 @@ async def help_(ctx: Context) -> None:
 
 
 async def cancel(ctx: Context) -> None:
-    if ctx.step == "profile" or ctx.data.get("mode") == "profile":
-        ctx.say(ctx._("Stopped. Your saved profile is unchanged."))
-        await close_profile(ctx)
+    """Leave the flow on top only; in the main flow, pause onboarding keeping every answer."""
+    if len(ctx.stack) > 1:
+        await stop(ctx)
     elif ctx.step in ("idle", "language", "declined"):
         ctx.say(ctx._("There is nothing to stop right now."))
         await ctx.prompt()
-    elif ctx.step == "delete":
-        ctx.goto(ctx.data.pop("before_delete", "idle"))
-        ctx.say(ctx._("Stopped. Nothing was deleted."))
-        if ctx.step == "idle":
-            await ctx.prompt()
     else:
         # Mid-onboarding: keep every answer, close the open question, pick up again on her next message.
         ctx.conv.seq += 1

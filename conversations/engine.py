@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import weakref
 from collections.abc import Awaitable, Callable, Iterable
@@ -14,12 +15,14 @@ from sqlalchemy.orm.attributes import flag_modified
 # Importing the flow modules registers their steps.
 from conversations import broadcasts, commands, language, nudges, onboarding, privacy, profile, requests  # noqa: F401
 from conversations.flow import ACTIONS, Context, stale, step_for
-from conversations.i18n import Translator, pick_locale
+from conversations.i18n import N_, Translator, pick_locale
 from conversations.messages import Inbound, Kind, Reply
 from storage import outbox, repo
-from storage.models import utcnow
+from storage.conversation_upgrade import upgrade
+from storage.models import Conversation, User, utcnow
 
 log = logging.getLogger(__name__)
+APOLOGY = N_("Sorry, something went wrong on my side. Please try again in a moment.")
 Deliver = Callable[[list[Reply]], Awaitable[None]]
 
 
@@ -57,10 +60,64 @@ class Engine:
             except Exception:
                 # The transaction rolled back, so her answers so far are intact; tell her instead of going silent.
                 log.exception("handling %s failed", inbound)
-                replies = [Reply(await self._apology(inbound))]
+                replies = await self._recover(inbound)
             if deliver is not None and replies:
                 await deliver(replies)
             return replies
+
+    async def _recover(self, inbound: Inbound) -> list[Reply]:
+        """After a failed step: an apology the first time; the second time in a row, the flow on top is dropped,
+        she is told so kindly and gets the question underneath, so no broken step can hold her for ever."""
+        try:
+            async with self.sessions() as session, session.begin():
+                ref = inbound.user
+                user, conv = await repo.user_and_conversation(session, ref.platform, ref.user_id)
+                if user is None or conv is None:
+                    return [Reply(await self._apology(inbound))]
+                ctx = self._context(session, user, conv, inbound)
+                failures = ctx.data.get("failures", 0) + 1
+                if failures < 2:
+                    ctx.data["failures"] = failures
+                    self._save(ctx)
+                    return [Reply(ctx._(APOLOGY))]
+                ctx.data.pop("failures", None)
+                ctx.say(ctx._("Sorry, that did not work. I have closed it; let us go on from here."))
+                try:
+                    async with session.begin_nested():
+                        if len(ctx.stack) > 1:
+                            await ctx.cancel()
+                        else:
+                            ctx.restart(safe_step(user))
+                            await ctx.prompt()
+                except Exception:
+                    log.exception("the question underneath failed too; back to the start")
+                    ctx.replies = ctx.replies[:1]
+                    ctx.restart(safe_step(user))
+                self._save(ctx)
+                return ctx.replies
+        except Exception:
+            log.exception("could not recover the conversation of %s", inbound.user)
+            return [Reply(await self._apology(inbound))]
+
+    def _context(self, session, user: User, conv: Conversation, inbound: Inbound) -> Context:  # type: ignore[no-untyped-def]
+        data = upgrade(conv.step, conv.data)  # a copy: a failed step must not leave changes in memory
+        conv.step = data["stack"][-1]["step"]
+        return Context(
+            session=session,
+            user=user,
+            conv=conv,
+            inbound=inbound,
+            now=self.clock(),
+            t=Translator(user.locale or pick_locale(inbound.locale_hint)),
+            data=data,
+            join_link=self.join_link,
+        )
+
+    @staticmethod
+    def _save(ctx: Context) -> None:
+        ctx.conv.step = ctx.step  # the column mirrors the top frame, for queries and a quick look
+        ctx.conv.data = copy.deepcopy(ctx.data)
+        flag_modified(ctx.conv, "data")
 
     async def _apology(self, inbound: Inbound) -> str:
         locale = pick_locale(inbound.locale_hint)
@@ -72,7 +129,7 @@ class Engine:
                 locale = (user and user.locale) or locale
         except Exception:
             log.exception("could not read the locale of %s", inbound.user)
-        return Translator(locale)._("Sorry, something went wrong on my side. Please try again in a moment.")
+        return Translator(locale)._(APOLOGY)
 
     async def tick(self) -> int:
         """Turn due work (request reminders and expiry, nudges) into outbox messages, in one transaction."""
@@ -132,21 +189,19 @@ class Engine:
             user.chat_id = ref.chat_id
             user.last_seen_at = self.clock()
             user.blocked_at = None  # she wrote to us, so she has not blocked the bot
-            ctx = Context(
-                session=session,
-                user=user,
-                conv=conv,
-                inbound=inbound,
-                now=self.clock(),
-                t=Translator(user.locale or pick_locale(inbound.locale_hint)),
-                data=dict(conv.data or {}),
-                join_link=self.join_link,
-            )
+            ctx = self._context(session, user, conv, inbound)
             await dispatch(ctx)
             if not ctx.deleted:
-                conv.data = ctx.data
-                flag_modified(conv, "data")
+                ctx.data.pop("failures", None)
+                self._save(ctx)
         return ctx.replies
+
+
+def safe_step(user: User) -> str:
+    """Where the main flow starts over: the menu, or the beginning for someone not yet onboarded."""
+    if user.onboarded_at:
+        return "idle"
+    return "privacy" if user.consent_at else "language"
 
 
 async def dispatch(ctx: Context) -> None:

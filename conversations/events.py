@@ -18,9 +18,8 @@ from conversations.flow import (
     Step,
     Voice,
     action,
-    close_form,
+    flow,
     freeze,
-    open_form,
     ref_of,
     rows,
     stale,
@@ -31,6 +30,8 @@ from conversations.flow import (
 from conversations.i18n import COPENHAGEN, N_
 from conversations.messages import Attachment, Button, Reply
 from conversations.options import REGIONS, SPOKEN_LANGUAGES, Option
+from conversations.questions import CHECK, short
+from conversations.subflows import stop
 from conversations.vetting import is_coordinator
 from storage import outbox
 from storage.models import Event, MenteeProfile, MentorProfile, Rsvp, User
@@ -86,18 +87,28 @@ def rsvp_buttons(view: Voice | Context, event_id: int) -> list[list[Button]]:
 async def new_event(ctx: Context) -> None:
     if not await is_coordinator(ctx):
         return
-    open_form(ctx, "event", "ev_")
-    ctx.goto("ev_kind")
-    await ctx.prompt()
+    await ctx.begin("event_form")
 
 
 def draft(ctx: Context) -> dict:
-    return ctx.data.setdefault("event", {})
+    return ctx.state
 
 
 def editing(ctx: Context) -> bool:
     """A published event is being changed: each answer goes back to the list of what can change."""
     return "id" in draft(ctx)
+
+
+def _holds_answers(d: dict) -> bool:
+    if "id" not in d:
+        return bool(d)
+    return any(differs(key, d[key], d["was"][key]) for key in EDITED)
+
+
+# The questions in order; Back goes one up. Editing a published event starts at `ev_edit` instead.
+ORDER = ("ev_kind", "ev_title", "ev_when", "ev_place", "ev_capacity", "ev_audience", "ev_region", "ev_text",
+         "ev_languages", "ev_preview")  # fmt: skip
+EVENT_FORM = flow("event_form", *ORDER, "ev_edit", holds_answers=lambda d: _holds_answers(d))
 
 
 def following(ctx: Context, next_step: str) -> str:
@@ -109,11 +120,15 @@ def invite_code() -> str:
 
 
 async def back(ctx: Context) -> None:
+    """Back: to the list of changes, or to the question before; out of the form only from its start."""
     if editing(ctx) and ctx.step != "ev_edit":
         ctx.goto("ev_edit")
-        await ctx.prompt()
+    elif ctx.step in ORDER[1:]:
+        ctx.goto(ORDER[ORDER.index(ctx.step) - 1])
     else:
-        await close_form(ctx)
+        await stop(ctx)
+        return
+    await ctx.prompt()
 
 
 class _Choice(Step):
@@ -123,7 +138,8 @@ class _Choice(Step):
     next_step = ""
 
     async def prompt(self, ctx: Context) -> None:
-        buttons = [ctx.button(ctx._(o.label), o.code) for o in self.options]
+        current = draft(ctx).get(self.key) or ("any" if self.key in draft(ctx) else None)
+        buttons = [ctx.button((CHECK if o.code == current else "") + ctx._(o.label), o.code) for o in self.options]
         ctx.say(ctx._(self.question), [*rows(buttons, 2), [ctx.button(ctx._("Back"), "quit")]])
 
     async def on_button(self, ctx: Context, value: str) -> None:
@@ -145,14 +161,23 @@ class _Text(Step):
     optional = False
     next_step = ""
 
+    def current(self, ctx: Context) -> str:
+        return str(draft(ctx).get(self.key) or "")
+
     async def prompt(self, ctx: Context) -> None:
         skippable = self.optional and not editing(ctx)
         buttons = [[ctx.button(ctx._("Skip"), "skip")]] if skippable else []
+        if self.current(ctx) and not editing(ctx):  # came back to it: the answer she gave can stay
+            keep = ctx._("Keep “{value}”").format(value=short(self.current(ctx)))
+            buttons.insert(0, [ctx.button(keep, "keep")])
         ctx.say(ctx._(self.question), [*buttons, [ctx.button(ctx._("Back"), "quit")]])
 
     async def on_button(self, ctx: Context, value: str) -> None:
         if value == "quit":
             await back(ctx)
+        elif value == "keep" and self.current(ctx):
+            ctx.goto(following(ctx, self.next_step))
+            await ctx.prompt()
         elif value == "skip" and self.optional and not editing(ctx):
             draft(ctx)[self.key] = None
             ctx.goto(self.next_step)
@@ -190,7 +215,7 @@ class EventWhen(_Text):
 
     async def accept(self, ctx: Context, text: str) -> bool:
         try:
-            local = datetime.strptime(" ".join(text.split()), "%d.%m.%Y %H:%M").replace(tzinfo=COPENHAGEN)
+            local = datetime.strptime(" ".join(text.split()), DATE_FORMAT).replace(tzinfo=COPENHAGEN)
         except ValueError:
             ctx.say(ctx._("I could not read that date. Please write it like this: 24.12.2026 17:00"))
             return False
@@ -199,6 +224,9 @@ class EventWhen(_Text):
             return False
         draft(ctx)["when"] = local.isoformat()
         return True
+
+
+DATE_FORMAT = "%d.%m.%Y %H:%M"
 
 
 @step
@@ -270,12 +298,14 @@ class EventLanguages(Step):
         buttons = [ctx.button(("✓ " if c in picked else "") + ctx.t.language_name(c), c) for c in SPOKEN_LANGUAGES]
         (ctx.edit if edit else ctx.say)(
             ctx._("Which languages are spoken there? Tap all that fit, then Done."),
-            [*rows(buttons, 3), [ctx.button(ctx._("Done"), "done")]],
+            [*rows(buttons, 3), [ctx.button(ctx._("Done"), "done")], [ctx.button(ctx._("Back"), "quit")]],
         )
 
     async def on_button(self, ctx: Context, value: str) -> None:
         picked = draft(ctx).setdefault("languages", [])
-        if value in SPOKEN_LANGUAGES:
+        if value == "quit":
+            await back(ctx)
+        elif value in SPOKEN_LANGUAGES:
             picked.remove(value) if value in picked else picked.append(value)
             await self.prompt(ctx, edit=True)
         elif value == "done":
@@ -315,7 +345,7 @@ class EventPreview(Step):
 
     async def on_button(self, ctx: Context, value: str) -> None:
         if value == "quit":
-            await close_form(ctx)
+            await back(ctx)
         elif value == "publish":
             await publish(ctx)
         else:
@@ -355,7 +385,7 @@ async def publish(ctx: Context) -> None:
             count=len(invited), code=event.checkin_code
         )
     )
-    await close_form(ctx)
+    await ctx.end()
 
 
 # -- answering ---------------------------------------------------------------------------------------------
@@ -401,7 +431,7 @@ async def answer(ctx: Context, value: str) -> None:
         return
     if event.status != "published" or event.starts_at <= ctx.now:
         ctx.say(ctx._("This event is closed."))
-        if ctx.step in ("guest_name", "guest_answer"):  # a guest is not left with dead buttons
+        if ctx.flow == "guest" and ctx.step in ("guest_name", "guest_answer"):  # a guest is not left with dead buttons
             ctx.goto("guest_join")
             await ctx.prompt()
         return
@@ -409,7 +439,7 @@ async def answer(ctx: Context, value: str) -> None:
         await invite_a_friend(ctx, event)
         return
     await respond(ctx, verb, event)
-    if ctx.step == "guest_answer":  # a guest through a friend's link: now offer her the whole network
+    if ctx.flow == "guest" and ctx.step == "guest_answer":  # a guest through a friend's link: now offer her the whole network
         ctx.goto("guest_join")
         await ctx.prompt()
 
@@ -512,12 +542,12 @@ async def promote(ctx: Context, event: Event) -> bool:
     return True
 
 
+# What she needs to come to an event she said yes to; the frame holds {"rsvp", "picked"}.
+NEEDS_FLOW = flow("needs", "ev_needs", "ev_interpreter")
+
+
 async def ask_needs(ctx: Context, rsvp: Rsvp) -> None:
-    if not ctx.step.startswith("ev_needs"):
-        ctx.data["needs_return"] = ctx.step
-    ctx.data["needs"] = {"rsvp": rsvp.id, "picked": list(rsvp.needs or [])}
-    ctx.goto("ev_needs")
-    await ctx.prompt()
+    await ctx.begin("needs", data={"rsvp": rsvp.id, "picked": list(rsvp.needs or [])})
 
 
 @step
@@ -525,7 +555,7 @@ class Needs(Step):
     name = "ev_needs"
 
     async def prompt(self, ctx: Context, edit: bool = False) -> None:
-        picked = ctx.data["needs"]["picked"]
+        picked = ctx.state["picked"]
         buttons = [[ctx.button(("✓ " if o.code in picked else "") + ctx._(o.label), o.code)] for o in NEEDS]
         (ctx.edit if edit else ctx.say)(
             ctx._("What do you need to come? Tap all that fit, then Done."),
@@ -533,8 +563,8 @@ class Needs(Step):
         )
 
     async def on_button(self, ctx: Context, value: str) -> None:
-        picked = ctx.data["needs"]["picked"]
-        rsvp = await ctx.session.get(Rsvp, ctx.data["needs"]["rsvp"])
+        picked = ctx.state["picked"]
+        rsvp = await ctx.session.get(Rsvp, ctx.state["rsvp"])
         if rsvp is None or rsvp.user_id != ctx.user.id:
             await stale(ctx)
             return
@@ -561,7 +591,7 @@ class Interpreter(Step):
         ctx.say(ctx._("An interpreter for which language?"), rows(buttons, 3))
 
     async def on_button(self, ctx: Context, value: str) -> None:
-        rsvp = await ctx.session.get(Rsvp, ctx.data["needs"]["rsvp"])
+        rsvp = await ctx.session.get(Rsvp, ctx.state["rsvp"])
         if rsvp is None or rsvp.user_id != ctx.user.id or value not in SPOKEN_LANGUAGES:
             await stale(ctx)
             return
@@ -571,9 +601,7 @@ class Interpreter(Step):
 
 async def done_needs(ctx: Context) -> None:
     ctx.say(ctx._("Thank you, we will prepare for it."))
-    ctx.data.pop("needs", None)
-    ctx.goto(ctx.data.pop("needs_return", "idle"))
-    await ctx.prompt()
+    await ctx.end()
 
 
 @nudges.kind("event_reminder")
@@ -773,9 +801,7 @@ async def start_editing(ctx: Context, event: Event) -> None:
     fields = {name: value for name, value in zip(EDITED, editable_values(event), strict=True)}
     # `was` is what she started from: saving writes only what she changed, not what another coordinator did since.
     draft = {"id": event.id, "kind": event.kind, "audience": event.audience, "region": event.region, **fields}
-    open_form(ctx, "event", "ev_", {**draft, "was": fields})
-    ctx.goto("ev_edit")
-    await ctx.prompt()
+    await ctx.begin("event_form", "ev_edit", data={**draft, "was": fields})
 
 
 @step
@@ -783,9 +809,6 @@ class EventEdit(Step):
     name = "ev_edit"
 
     async def prompt(self, ctx: Context) -> None:
-        if not editing(ctx):  # the draft is gone (another form replaced it): back to the menu
-            await close_form(ctx)
-            return
         text = (
             ctx._("Tap what you want to change. When you save, everyone who has answered is told.")
             + "\n\n"
@@ -806,7 +829,7 @@ class EventEdit(Step):
         elif value == "save":
             await save_changes(ctx)
         elif value == "quit":
-            await close_form(ctx)
+            await stop(ctx)
         else:
             await stale(ctx)
 
@@ -816,7 +839,7 @@ async def save_changes(ctx: Context) -> None:
     event = await ctx.session.get(Event, d["id"])
     if event is None or event.status != "published" or event.starts_at <= ctx.now:
         ctx.say(ctx._("This event is closed."))
-        await close_form(ctx)
+        await ctx.cancel()
         return
     changed = [key for key in EDITED if differs(key, d[key], d["was"][key])]
     if "when" in changed and datetime.fromisoformat(d["when"]) <= ctx.now:
@@ -829,7 +852,7 @@ async def save_changes(ctx: Context) -> None:
         apply(event, key, d[key])
     if not changed:
         ctx.edit(ctx._("Nothing has changed."))
-        await close_form(ctx)
+        await ctx.end()
         return
     answered = (
         await ctx.session.execute(
@@ -852,4 +875,4 @@ async def save_changes(ctx: Context) -> None:
     while await promote(ctx, event):  # more places: the waitlist moves up
         pass
     ctx.edit(ctx._("Saved. {count} women who answered are being told.").format(count=len(answered)))
-    await close_form(ctx)
+    await ctx.end()

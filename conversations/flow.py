@@ -1,7 +1,21 @@
-"""What a step is, and the context it runs in.
+"""What a step is, the frame stack it runs on, and the context it runs in.
 
 A step asks one thing (`prompt`) and reacts to a text or a button press. The engine loads the user and her
 conversation row, runs one step, saves, and sends what the step said; a step never touches a platform.
+
+Where she is lives in `conversations.data["stack"]`, plain JSON: a list of frames, the bottom one the `main` flow
+(onboarding and the menu), each one above a detour she opened from the one below. A frame holds its flow, its
+step, its own data and the arguments it was begun with. Four verbs move her:
+
+- `await ctx.begin(flow, then=..., **args)`: a flow on top; the one below waits. A flow is on the stack at most
+  once: beginning it again drops the old frame and brings a fresh one to the top.
+- `await ctx.end(result)`: leave the top flow; the handler named by `then` (registered with `@on_result`) gets
+  the result with the frame below on top, and unless it moves her on, the question below is asked again.
+- `await ctx.replace(flow, **args)`: the top frame gives way to another flow.
+- `await ctx.cancel()`: leave the top flow without a result (`/cancel`, Back on a flow's first question).
+
+`ctx.state` is the top frame's own data and `ctx.args` its arguments; `ctx.goto(step)` moves within the top flow
+and refuses a step that is not the flow's own.
 """
 
 from __future__ import annotations
@@ -18,6 +32,67 @@ from conversations.messages import Button, Inbound, Kind, Reply, UserRef
 from storage.models import Conversation, User
 
 Keyboard = list[list[Button]]
+ROOT = "main"
+MAX_DEPTH = 6  # the root and five detours; the oldest detour gives way to a sixth
+
+
+class FlowError(LookupError):
+    """A flow or step that does not exist, or a step outside its flow: a mistake in the code, never her input."""
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A conversation with a beginning and an end, made of steps. A step name ending in ":" stands for a family
+    of parametrised steps (`ask:` covers `ask:name`)."""
+
+    name: str
+    first: str
+    steps: frozenset[str]
+    # True when the frame holds answers that `/cancel` would throw away: she is asked before they go.
+    holds_answers: Callable[[dict[str, Any]], bool] = lambda state: False
+    # What `/cancel` on this flow means; by default leave it without a result.
+    on_cancel: Callable[[Context], Awaitable[None]] | None = None
+
+    def owns(self, step: str) -> bool:
+        return step in self.steps or any(s.endswith(":") and step.startswith(s) for s in self.steps)
+
+
+FLOWS: dict[str, Flow] = {}
+# What a caller does with a sub-flow's result: `(ctx, result, args of the finished frame)`, named so a frame
+# stored as JSON can say which one it waits for.
+ResultHandler = Callable[["Context", Any, dict[str, Any]], Awaitable[None]]
+RESULTS: dict[str, ResultHandler] = {}
+
+
+def flow(
+    name: str,
+    *steps: str,
+    holds_answers: Callable[[dict[str, Any]], bool] | None = None,
+    on_cancel: Callable[[Context], Awaitable[None]] | None = None,
+) -> Flow:
+    """Register a flow; its first step is where `begin` starts unless told otherwise."""
+    if name in FLOWS:
+        raise FlowError(f"flow {name!r} registered twice")
+    found = Flow(name, steps[0], frozenset(steps), holds_answers or (lambda state: False), on_cancel)
+    FLOWS[name] = found
+    return found
+
+
+def on_result(name: str):  # type: ignore[no-untyped-def]
+    """Register what a caller does when a sub-flow it began ends: `then=name` in `begin`."""
+
+    def register(fn: ResultHandler) -> ResultHandler:
+        if name in RESULTS:
+            raise FlowError(f"result handler {name!r} registered twice")
+        RESULTS[name] = fn
+        return fn
+
+    return register
+
+
+def frame(flow_name: str, step: str, data: dict[str, Any] | None = None, args: dict[str, Any] | None = None,
+          then: str | None = None) -> dict[str, Any]:  # fmt: skip
+    return {"flow": flow_name, "step": step, "data": data or {}, "args": args or {}, "then": then}
 
 
 @dataclass
@@ -28,10 +103,11 @@ class Context:
     inbound: Inbound
     now: datetime
     t: Translator
-    data: dict[str, Any]
+    data: dict[str, Any]  # the whole row: `stack` and a few keys that outlive any flow (`filters`, `stats`)
     replies: list[Reply] = field(default_factory=list)
     deleted: bool = False  # she deleted her data: nothing is saved after this step
     join_link: Callable[[str], str] = lambda code: f"/start {code}"
+    moves: int = 0  # counts goto/begin/end, so `end` knows whether a result handler moved her on
 
     # -- language ------------------------------------------------------------------------------------------
     def _(self, message: str) -> str:
@@ -46,13 +122,93 @@ class Context:
 
     # -- where she is --------------------------------------------------------------------------------------
     @property
+    def stack(self) -> list[dict[str, Any]]:
+        return self.data["stack"]
+
+    @property
+    def frame(self) -> dict[str, Any]:
+        return self.stack[-1]
+
+    @property
+    def flow(self) -> str:
+        return self.frame["flow"]
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """The top frame's own data: a flow's draft, gone when the flow ends."""
+        return self.frame["data"]
+
+    @property
+    def args(self) -> dict[str, Any]:
+        return self.frame["args"]
+
+    @property
     def step(self) -> str:
-        return self.conv.step
+        return self.frame["step"]
 
     def goto(self, step: str) -> None:
-        """Enter a step: buttons of every earlier message become stale."""
-        self.conv.step = step
+        """Enter a step of the top flow: buttons of every earlier message become stale."""
+        if not FLOWS[self.flow].owns(step):
+            raise FlowError(f"step {step!r} is not part of flow {self.flow!r}")
+        self.frame["step"] = step
+        self._entered()
+
+    def _entered(self) -> None:
+        self.conv.step = self.step
         self.conv.seq += 1
+        self.moves += 1
+
+    async def begin(self, flow_name: str, step: str | None = None, *, data: dict[str, Any] | None = None,
+                    then: str | None = None, prompt: bool = True, **args: Any) -> None:  # fmt: skip
+        """Open `flow_name` on top and ask its first question (or `step`); the flow below waits for it to end."""
+        found = FLOWS.get(flow_name)
+        if found is None or flow_name == ROOT:
+            raise FlowError(f"cannot begin flow {flow_name!r}")
+        if then is not None and then not in RESULTS:
+            raise FlowError(f"no result handler {then!r}")
+        above = [f for f in self.stack[1:] if f["flow"] != flow_name]  # at most once: the old frame goes
+        stack = [self.stack[0], *above, frame(flow_name, found.first, data, args, then)]
+        del stack[1 : max(1, len(stack) - MAX_DEPTH + 1)]  # too deep: the oldest detour gives way
+        self.data["stack"] = stack
+        self.goto(step or found.first)
+        if prompt:
+            await self.prompt()
+
+    async def end(self, result: Any = None, *, prompt: bool = True) -> None:
+        """Leave the top flow. Its caller's handler gets `result`; then, unless it moved her on, the question
+        below is asked again (`prompt=False` when what was just said already tells her what comes next)."""
+        done = self._pop()
+        self._entered()
+        mark = self.moves
+        handler = RESULTS.get(done.get("then") or "")
+        if handler is not None:
+            await handler(self, result, done["args"])
+        # After a handler's own words, the main menu would only repeat itself; a question she was in comes back.
+        at_menu = handler is not None and self.flow == ROOT and self.step == "idle"
+        if self.moves == mark and prompt and not at_menu:
+            await self.prompt()
+
+    async def cancel(self, *, prompt: bool = True) -> None:
+        """Leave the top flow without a result and ask the question below again."""
+        self._pop()
+        self._entered()
+        if prompt:
+            await self.prompt()
+
+    async def replace(self, flow_name: str, step: str | None = None, **kwargs: Any) -> None:
+        """The top flow gives way to another, which will end into the same caller."""
+        self._pop()
+        await self.begin(flow_name, step, **kwargs)
+
+    def restart(self, step: str, data: dict[str, Any] | None = None) -> None:
+        """Drop every detour and put her at `step` of the main flow (a finished onboarding, a new role)."""
+        self.data["stack"] = [frame(ROOT, step, data)]
+        self.goto(step)
+
+    def _pop(self) -> dict[str, Any]:
+        if len(self.stack) < 2:
+            raise FlowError("the main flow never ends")
+        return self.stack.pop()
 
     def button(self, title: str, value: str) -> Button:
         return Button(title, f"{self.conv.seq}:{value}")
@@ -127,6 +283,8 @@ _resolvers: dict[str, Any] = {}
 
 def step(cls: type[Step]) -> type[Step]:
     """Register a step class under its name."""
+    if not cls.name or cls.name in STEPS or cls.name in _resolvers:
+        raise FlowError(f"step {cls.name!r} registered twice or without a name")
     STEPS[cls.name] = cls()
     return cls
 
@@ -135,6 +293,8 @@ def resolver(prefix: str):  # type: ignore[no-untyped-def]
     """Register a factory for parametrised steps such as `ask:<question>`."""
 
     def register(fn):  # type: ignore[no-untyped-def]
+        if prefix in _resolvers or prefix in STEPS:
+            raise FlowError(f"step family {prefix!r} registered twice")
         _resolvers[prefix] = fn
         return fn
 
@@ -143,49 +303,34 @@ def resolver(prefix: str):  # type: ignore[no-untyped-def]
 
 def action(prefix: str):  # type: ignore[no-untyped-def]
     def register(fn):  # type: ignore[no-untyped-def]
+        if prefix in ACTIONS:
+            raise FlowError(f"action {prefix!r} registered twice")
         ACTIONS[prefix] = fn
         return fn
 
     return register
 
 
-def step_for(ctx: Context) -> Step:
-    name = ctx.conv.step
+def find_step(name: str, ctx: Context) -> Step | None:
     if name in STEPS:
         return STEPS[name]
     prefix, _, arg = name.partition(":")
     if prefix in _resolvers:
-        found = _resolvers[prefix](ctx, arg)
-        if found is not None:
-            return found
-    # A step that no longer exists (renamed in a release) must not strand anyone: fall back to the menu.
-    ctx.conv.step = "idle" if ctx.user.onboarded_at else "language"
-    return STEPS[ctx.conv.step]
+        return _resolvers[prefix](ctx, arg)
+    return None
 
 
-def open_form(ctx: Context, key: str, prefix: str, draft: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Begin a coordinator's form: its answers live in `ctx.data[key]`, its steps are named `prefix...`.
-
-    One form at a time: a form she is in gives way, and its way back becomes this one's, so closing never lands
-    on a step whose answers are gone.
-    """
-    form = ctx.data.get("form")
-    if form and ctx.step.startswith(form["prefix"]):
-        ctx.data.pop(form["key"], None)
-        back = form["back"]
-    else:
-        back = ctx.step
-    ctx.data["form"] = {"key": key, "prefix": prefix, "back": back}
-    ctx.data[key] = draft if draft is not None else {}
-    return ctx.data[key]
+def step_for(ctx: Context) -> Step:
+    found = find_step(ctx.step, ctx)
+    if found is not None and ctx.flow in FLOWS and FLOWS[ctx.flow].owns(ctx.step):
+        return found
+    # Only a stored row can get here: a step or flow renamed in a release must not strand anyone.
+    ctx.restart("idle" if ctx.user.onboarded_at else "language")
+    return STEPS[ctx.step]
 
 
-async def close_form(ctx: Context) -> None:
-    """Drop the form's answers and go back to where she opened it."""
-    form = ctx.data.pop("form", None) or {"key": "", "back": "idle"}
-    ctx.data.pop(form["key"], None)
-    ctx.goto(form["back"])
-    await ctx.prompt()
+# The bottom of every stack: first contact, the privacy notice, onboarding, and the menu once she is in.
+MAIN = flow(ROOT, "language", "privacy", "declined", "role", "ask:", "summary", "idle")
 
 
 def too_long(ctx: Context, text: str, limit: int) -> bool:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import nudges
 from conversations.events import INVITE_PREFIX, card, rsvp_buttons
-from conversations.flow import Context, Step, action, ref_of, stale, step, voice
+from conversations.flow import ROOT, Context, Step, action, flow, on_result, ref_of, stale, step, voice
 from conversations.messages import Button, Reply
 from conversations.questions import INVALID, NAME, NO_ANSWER
 from storage.models import Event, Nudge, Rsvp, User
@@ -32,21 +32,19 @@ async def arrive(ctx: Context, code: str) -> bool:
     if ctx.user.onboarded_at is not None:  # a member: the invitation, as members get it
         ctx.say(card(ctx, event), rsvp_buttons(ctx, event.id))
         return True
-    ctx.data["guest_event"] = event.id
-    ctx.data.pop("guest_told", None)
-    if not ctx.step.startswith("guest_") and ctx.step not in ("language", "declined"):
-        ctx.data["guest_return"] = ctx.step  # she was onboarding: the join offer brings her back there
-    if ctx.step == "language":
-        ctx.data["after_language"] = "guest_name"  # first her language, then the invitation in it
-    else:
-        ctx.goto("guest_name")
-    await ctx.prompt()
+    # Someone brand new picks her language first, then the invitation comes in it.
+    first = "language" if ctx.flow == ROOT and ctx.step == "language" else "guest_name"
+    await ctx.begin("guest", first, then="guest_joined", event=event.id)
     return True
+
+
+# A guest through a friend's link: her language if she is new, her first name, her answer, the offer to join.
+GUEST = flow("guest", "guest_name", "language", "guest_answer", "guest_join")
 
 
 async def invited_to(ctx: Context) -> Event | None:
     """Her event, while one can still answer it."""
-    event_id = ctx.data.get("guest_event")
+    event_id = ctx.args.get("event") if ctx.flow == "guest" else None
     event = await ctx.session.get(Event, event_id) if event_id else None
     return event if event is not None and event.status == "published" and event.starts_at > ctx.now else None
 
@@ -67,8 +65,8 @@ class GuestName(Step):
         if event is None:
             await closed(ctx)
             return
-        if not ctx.data.get("guest_told"):  # the invitation once; asked again, only the question
-            ctx.data["guest_told"] = True
+        if not ctx.state.get("told"):  # the invitation once; asked again, only the question
+            ctx.state["told"] = True
             ctx.say(ctx._("A friend has invited you to this event:") + "\n\n" + card(ctx, event))
             ctx.say(
                 ctx._(
@@ -165,12 +163,20 @@ async def join(ctx: Context, value: str) -> None:
         ctx.say(ctx._("You are already part of Mentornet. 🌱"))
         await ctx.prompt()
         return
-    await join_instead(ctx)
+    if ctx.flow == "guest":
+        await join_instead(ctx)
+    else:
+        await joined(ctx, True, {})
 
 
 async def join_instead(ctx: Context) -> None:
-    """On into the full onboarding, or back to where she was in it."""
-    ctx.data.pop("guest_event", None)
-    ctx.data.pop("guest_told", None)
-    ctx.goto(ctx.data.pop("guest_return", "privacy"))
-    await ctx.prompt()
+    await ctx.end(True)
+
+
+@on_result("guest_joined")
+async def joined(ctx: Context, result: bool, args: dict) -> None:
+    """On into the full onboarding: from the privacy notice if she had not got that far, or back to where she was
+    in it."""
+    if ctx.flow == ROOT and ctx.step in ("language", "declined", "idle"):
+        ctx.goto("privacy")
+        await ctx.prompt()

@@ -41,8 +41,8 @@ async def choose_language(ctx: Context, code: str) -> None:
         return
     ctx.set_locale(code)
     ctx.edit(f"✓ {LANGUAGES[code]}")
-    if ctx.step == "language":
-        ctx.goto(ctx.data.pop("after_language", "privacy"))
+    if ctx.step == "language":  # her first choice: on to the privacy notice, or a guest's invitation
+        ctx.goto("guest_name" if ctx.flow == "guest" else "privacy")
     else:
         # NOTE: name the language of this catalog, not English.
         ctx.say(ctx._("From now on I will write to you in English."))

@@ -9,11 +9,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations import calendar, nudges
-from conversations.flow import Context, Step, Voice, action, freeze, ref_of, rows, stale, step, voice
-from conversations.i18n import COPENHAGEN
+from conversations import calendar, nudges, watch
+from conversations.flow import Context, Step, Voice, action, flow, freeze, on_result, ref_of, rows, stale, step, voice
+from conversations.i18n import COPENHAGEN, N_
 from conversations.messages import Button, Reply
 from conversations.options import MEETING_MODES
+from conversations.subflows import which_mentorship
 from storage import matching
 from storage.models import Meeting, Mentorship, User
 
@@ -39,28 +40,24 @@ def local_today(now: datetime) -> date:
     return now.astimezone(COPENHAGEN).date()
 
 
+# The plan she is making lives in the frame: {"m", "replacing", "day", "time"}.
+MEET = flow("meet", "meet_day", "meet_time", "meet_mode", holds_answers=lambda plan: "day" in plan)
+
+
 async def plan_command(ctx: Context) -> None:
     """/meet and the "Plan a meeting" buttons."""
-    live = await matching.live_mentorships(ctx.session, ctx.user.id)
-    if not live:
-        ctx.say(ctx._("You have no mentorship right now."))
-        return
-    if len(live) == 1:
-        await start(ctx, live[0])
-        return
-    buttons = []
-    for m in live:
-        other = await ctx.session.get(User, m.other(ctx.user.id))
-        buttons.append([Button(other.first_name or "?", f"mt:plan:{m.id}")])
-    ctx.say(ctx._("Who would you like to meet?"), buttons)
+    await which_mentorship(ctx, N_("Who would you like to meet?"), "meet_with")
+
+
+@on_result("meet_with")
+async def meet_with(ctx: Context, mentorship_id: int, args: dict) -> None:
+    m = await ctx.session.get(Mentorship, mentorship_id)
+    if m is not None:
+        await start(ctx, m)
 
 
 async def start(ctx: Context, m: Mentorship, replacing: int | None = None) -> None:
-    if not ctx.step.startswith("meet_"):
-        ctx.data["meet_return"] = ctx.step
-    ctx.data["meet"] = {"m": m.id, "replacing": replacing}
-    ctx.goto("meet_day")
-    await ctx.prompt()
+    await ctx.begin("meet", data={"m": m.id, "replacing": replacing})
 
 
 @step
@@ -75,7 +72,7 @@ class PickDay(Step):
 
     async def on_button(self, ctx: Context, value: str) -> None:
         if value == "back":
-            await leave(ctx)
+            await ctx.cancel()
             return
         today = local_today(ctx.now)
         try:
@@ -85,14 +82,14 @@ class PickDay(Step):
         if day is None or not today <= day < today + timedelta(days=DAYS_AHEAD):
             await stale(ctx)
             return
-        ctx.data["meet"]["day"] = value
+        ctx.state["day"] = value
         ctx.edit(ctx._("Which day would you like to meet?") + f"\n✓ <b>{ctx.t.day(day)}</b>")
         ctx.goto("meet_time")
         await ctx.prompt()
 
 
 def chosen_day(ctx: Context) -> date:
-    return datetime.strptime(ctx.data["meet"]["day"], "%Y%m%d").date()
+    return datetime.strptime(ctx.state["day"], "%Y%m%d").date()
 
 
 def at(day: date, slot: time) -> datetime:
@@ -126,7 +123,7 @@ class PickTime(Step):
         if slot is None:
             await stale(ctx)
             return
-        ctx.data["meet"]["time"] = value
+        ctx.state["time"] = value
         ctx.edit(ctx._("At what time?") + f"\n✓ <b>{ctx.t.clock(at(chosen_day(ctx), slot))}</b>")
         ctx.goto("meet_mode")
         await ctx.prompt()
@@ -148,11 +145,11 @@ class PickMode(Step):
         if value not in {o.code for o in MEETING_MODES}:
             await stale(ctx)
             return
-        plan = ctx.data["meet"]
+        plan = ctx.state
         m = await ctx.session.get(Mentorship, plan["m"])
         if m is None or m.status not in matching.LIVE or ctx.user.id not in (m.mentee_id, m.mentor_id):
             ctx.say(ctx._("This mentorship has ended."))
-            await leave(ctx)
+            await ctx.end()
             return
         starts = at(chosen_day(ctx), time(int(plan["time"][:2]), int(plan["time"][2:])))
         meeting = Meeting(mentorship_id=m.id, proposed_by=ctx.user.id, starts_at=starts, mode=value, created_at=ctx.now)
@@ -180,13 +177,7 @@ class PickMode(Step):
                 name=ctx.v(other.first_name), when=ctx.t.when(starts), mode=mode_label(ctx, value)
             )
         )
-        await leave(ctx)
-
-
-async def leave(ctx: Context) -> None:
-    ctx.data.pop("meet", None)
-    ctx.goto(ctx.data.pop("meet_return", "idle"))
-    await ctx.prompt()
+        await ctx.end()
 
 
 @action("mt")
@@ -258,8 +249,6 @@ async def confirm(ctx: Context, meeting: Meeting, m: Mentorship) -> None:
                     meeting_id=meeting.id,
                     essential=essential,
                 )
-    from conversations import watch
-
     await watch.contact(ctx.session, m, ctx.now)
 
 

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import html
 
-from conversations.flow import Context, Step, Voice, action, stale, step, too_long, voice
+from conversations import onboarding, surveys
+from conversations.flow import Context, Step, Voice, action, flow, on_result, stale, step, too_long, voice
 from conversations.i18n import N_
 from conversations.messages import Button
+from conversations.subflows import REASONS, which_mentorship
+from conversations.vetting import coordinators, notify_waiting
 from storage import matching
 from storage.models import Mentorship, User
 
@@ -20,6 +23,7 @@ END_REASONS = {
     "match": N_("We were not a good match"),
     "other": N_("Another reason"),
 }
+REASONS["end"] = END_REASONS
 # How a platform links to a person; a platform without such links shows no link.
 CONTACT_LINKS = {"telegram": "tg://user?id={id}"}
 
@@ -79,26 +83,22 @@ async def show(ctx: Context) -> None:
 
 
 async def write_command(ctx: Context) -> None:
-    live = await matching.live_mentorships(ctx.session, ctx.user.id)
-    if not live:
-        ctx.say(ctx._("You have no mentorship right now, so there is nobody to write to."))
-        return
-    if len(live) == 1:
-        await start_relay(ctx, live[0])
-        return
-    buttons = []
-    for m in live:
-        other = await ctx.session.get(User, other_side(m, ctx.user.id))
-        buttons.append([Button(other.first_name or "?", f"m:write:{m.id}")])
-    ctx.say(ctx._("Who would you like to write to?"), buttons)
+    await which_mentorship(ctx, N_("Who would you like to write to?"), "write_to")
+
+
+@on_result("write_to")
+async def write_to(ctx: Context, mentorship_id: int, args: dict) -> None:
+    m = await ctx.session.get(Mentorship, mentorship_id)
+    if m is not None:
+        await start_relay(ctx, m)
+
+
+# Everything she writes goes to the other side until she taps Done.
+RELAY = flow("relay", "relay")
 
 
 async def start_relay(ctx: Context, m: Mentorship) -> None:
-    if not ctx.step.startswith("relay"):
-        ctx.data["relay_return"] = ctx.step
-    ctx.data["relay"] = m.id
-    ctx.goto("relay")
-    await ctx.prompt()
+    await ctx.begin("relay", m=m.id)
 
 
 async def _mine(ctx: Context, raw_id: str) -> Mentorship | None:
@@ -113,7 +113,7 @@ class Relay(Step):
     name = "relay"
 
     async def prompt(self, ctx: Context) -> None:
-        m = await ctx.session.get(Mentorship, ctx.data.get("relay", 0))
+        m = await ctx.session.get(Mentorship, ctx.args["m"])
         other = await ctx.session.get(User, other_side(m, ctx.user.id)) if m else None
         ctx.say(
             ctx._("Write your message to {name}. I pass on everything you send until you tap Done.").format(
@@ -124,15 +124,15 @@ class Relay(Step):
 
     async def on_button(self, ctx: Context, value: str) -> None:
         if value == "done":
-            await leave_relay(ctx)
+            await ctx.end()
         else:
             await stale(ctx)
 
     async def on_text(self, ctx: Context, text: str) -> None:
-        m = await ctx.session.get(Mentorship, ctx.data.get("relay", 0))
+        m = await ctx.session.get(Mentorship, ctx.args["m"])
         if m is None or m.status not in matching.LIVE:
             ctx.say(ctx._("This mentorship has ended, so I cannot pass on messages any more."))
-            await leave_relay(ctx)
+            await ctx.end()
             return
         if too_long(ctx, text, RELAY_LIMIT):
             return
@@ -144,12 +144,6 @@ class Relay(Step):
             [[Button(view._("↩️ Reply"), f"m:write:{m.id}"), Button(view._("⚠️ Report a problem"), f"m:report:{m.id}")]],
         )
         ctx.say(ctx._("✓ Sent to {name}.").format(name=ctx.v(other.first_name)), [[ctx.button(ctx._("Done"), "done")]])
-
-
-async def leave_relay(ctx: Context) -> None:
-    ctx.data.pop("relay", None)
-    ctx.goto(ctx.data.pop("relay_return", "idle"))
-    await ctx.prompt()
 
 
 @action("m")
@@ -183,18 +177,73 @@ async def act(ctx: Context, value: str) -> None:
             else ctx._("Done: your mentorship is active again.")
         )
     elif verb == "done":
-        await end(ctx, m, other, "completed", None)
+        await ctx.begin(
+            "confirm",
+            then="complete",
+            m=m.id,
+            q=N_("Complete your mentorship with {name}? You will both get a short survey at the end."),
+            yes=N_("Yes, complete it"),
+            fmt={"name": other.first_name},
+        )
     elif verb == "end":
-        ctx.data["ending"] = m.id
-        ctx.data["end_return"] = ctx.step if ctx.step != "end_reason" else "idle"
-        ctx.goto("end_reason")
-        await ctx.prompt()
+        await ctx.begin("reason", then="end_early", set="end", m=m.id, q=N_("Why does the mentorship end early?"))
     elif verb == "share":
         await share(ctx, m, other)
     elif verb == "report":
-        await report(ctx, m)
+        await ctx.begin(
+            "confirm",
+            then="report_problem",
+            m=m.id,
+            q=N_("Tell the coordinators that there is a problem in your mentorship? A coordinator will contact you."),
+            yes=N_("Yes, tell them"),
+        )
     else:
         await stale(ctx)
+
+
+async def live_and_mine(ctx: Context, mentorship_id: int) -> Mentorship | None:
+    """The mentorship a sub-flow was about, if it still runs and she is in it; she is told when it does not."""
+    m = await ctx.session.get(Mentorship, mentorship_id)
+    if m is None or ctx.user.id not in (m.mentee_id, m.mentor_id) or m.status not in matching.LIVE:
+        ctx.say(ctx._("This mentorship has ended."))
+        return None
+    return m
+
+
+@on_result("complete")
+async def complete(ctx: Context, sure: bool, args: dict) -> None:
+    if sure and (m := await live_and_mine(ctx, args["m"])) is not None:
+        await end(ctx, m, await ctx.session.get(User, m.other(ctx.user.id)), "completed", None)
+
+
+@on_result("end_early")
+async def end_early(ctx: Context, reason: str, args: dict) -> None:
+    m = await live_and_mine(ctx, args["m"])
+    if m is None:
+        return
+    other = await ctx.session.get(User, m.other(ctx.user.id))
+    await ctx.begin(
+        "confirm",
+        then="end_early_sure",
+        m=m.id,
+        reason=reason,
+        q=N_("End your mentorship with {name} now? This cannot be undone."),
+        yes=N_("Yes, end it"),
+        fmt={"name": other.first_name},
+    )
+
+
+@on_result("end_early_sure")
+async def end_early_sure(ctx: Context, sure: bool, args: dict) -> None:
+    if sure and (m := await live_and_mine(ctx, args["m"])) is not None:
+        await end(ctx, m, await ctx.session.get(User, m.other(ctx.user.id)), "ended_early", args["reason"])
+
+
+@on_result("report_problem")
+async def report_problem(ctx: Context, sure: bool, args: dict) -> None:
+    m = await ctx.session.get(Mentorship, args["m"])
+    if sure and m is not None and ctx.user.id in (m.mentee_id, m.mentor_id):
+        await report(ctx, m)
 
 
 async def end(ctx: Context, m: Mentorship, other: User, status: str, reason: str | None) -> None:
@@ -214,33 +263,10 @@ async def end(ctx: Context, m: Mentorship, other: User, status: str, reason: str
             ctx.say(text, buttons)
         else:
             ctx.tell(me, text, buttons)
-    from conversations import surveys
-    from conversations.vetting import notify_waiting
-
     if status in ("completed", "ended_early"):
         ctx.replies += await surveys.invite_both(ctx.session, m, "end", ctx.now)
     mentor = ctx.user if ctx.user.id == m.mentor_id else other
     await notify_waiting(ctx, mentor)
-
-
-@step
-class EndReason(Step):
-    name = "end_reason"
-
-    async def prompt(self, ctx: Context) -> None:
-        buttons = [[ctx.button(ctx._(text), code)] for code, text in END_REASONS.items()]
-        ctx.say(ctx._("Why does the mentorship end early?"), [*buttons, [ctx.button(ctx._("Back"), "back")]])
-
-    async def on_button(self, ctx: Context, value: str) -> None:
-        m = await ctx.session.get(Mentorship, ctx.data.pop("ending", 0))
-        ctx.goto(ctx.data.pop("end_return", "idle"))
-        if value in END_REASONS and m is not None and ctx.user.id in (m.mentee_id, m.mentor_id):
-            other = await ctx.session.get(User, other_side(m, ctx.user.id))
-            await end(ctx, m, other, "ended_early", value)
-        elif value != "back":
-            await stale(ctx)
-            return
-        await ctx.prompt()
 
 
 async def share(ctx: Context, m: Mentorship, other: User) -> None:
@@ -279,8 +305,6 @@ async def share(ctx: Context, m: Mentorship, other: User) -> None:
 
 
 async def report(ctx: Context, m: Mentorship) -> None:
-    from conversations.vetting import coordinators
-
     mentee, mentor = await ctx.session.get(User, m.mentee_id), await ctx.session.get(User, m.mentor_id)
     for coordinator in await coordinators(ctx):
         view = voice(coordinator)
@@ -301,6 +325,25 @@ async def coordinator_cancel(ctx: Context, raw_id: str) -> None:
         ctx.say(ctx._("Only coordinators can do this."))
         return
     m = await ctx.session.get(Mentorship, int(raw_id)) if raw_id.isdigit() else None
+    if m is None or m.status not in matching.LIVE:
+        ctx.say(ctx._("This mentorship has ended."))
+        return
+    mentee, mentor = await ctx.session.get(User, m.mentee_id), await ctx.session.get(User, m.mentor_id)
+    await ctx.begin(
+        "confirm",
+        then="coordinator_cancel",
+        m=m.id,
+        q=N_("Cancel the mentorship of {mentee} and {mentor}? Both will be told."),
+        yes=N_("Yes, cancel it"),
+        fmt={"mentee": mentee.first_name, "mentor": mentor.first_name},
+    )
+
+
+@on_result("coordinator_cancel")
+async def cancel_confirmed(ctx: Context, sure: bool, args: dict) -> None:
+    if not sure or ctx.user.role != "coordinator":
+        return
+    m = await ctx.session.get(Mentorship, args["m"])
     if m is None or not await matching.end_mentorship(ctx.session, m, "cancelled", ctx.now, ctx.user.id, "coordinator"):
         ctx.say(ctx._("This mentorship has ended."))
         return
@@ -308,13 +351,11 @@ async def coordinator_cancel(ctx: Context, raw_id: str) -> None:
         user = await ctx.session.get(User, user_id)
         view = voice(user)
         ctx.tell(user, view._("A coordinator has ended your mentorship. She will contact you about what happens next."))
-    ctx.edit(ctx._("The mentorship is cancelled, and both have been told."))
+    ctx.say(ctx._("The mentorship is cancelled, and both have been told."))
 
 
 async def become_mentor(ctx: Context) -> None:
     """A former mentee onboards as a mentor; her history as a mentee stays."""
-    from conversations import onboarding
-
     if ctx.user.role != "mentee" or not ctx.user.onboarded_at:
         ctx.say(ctx._("This is for mentees who would like to become mentors."))
         return
@@ -324,6 +365,4 @@ async def become_mentor(ctx: Context) -> None:
     ctx.user.role = "mentor"
     ctx.user.onboarded_at = None
     ctx.say(ctx._("Wonderful! 🌱 Let us make your mentor profile."))
-    ctx.data.update(draft={"name": ctx.user.first_name}, mode="onboarding")
-    ctx.goto(f"ask:{onboarding.questions('mentor')[0].key}")
-    await ctx.prompt()
+    await onboarding.start_questions(ctx, {"name": ctx.user.first_name})

@@ -1,6 +1,6 @@
 """Onboarding: role, the profile questions one by one, a summary card with an edit button per field, confirm.
 
-Reads top to bottom like the conversation: the question lists first, then the steps that walk through them.
+Reads top to bottom like the conversation; the questions themselves are in profile_questions.py.
 """
 
 from __future__ import annotations
@@ -9,83 +9,14 @@ from typing import Any
 
 from conversations import vetting
 from conversations.flow import Context, Step, resolver, rows, stale, step
-from conversations.i18n import N_
-from conversations.options import (
-    CAPACITY,
-    DANISH_LEVELS,
-    EDUCATION,
-    EXPERIENCE,
-    FIELDS,
-    GOALS,
-    MEETING_MODES,
-    MENTOR_REGIONS,
-    REGIONS,
-)
-from conversations.questions import (
-    INVALID,
-    NAME,
-    NO_ANSWER,
-    ChoiceQuestion,
-    LanguagesQuestion,
-    MultiQuestion,
-    Question,
-    TextQuestion,
-)
+from conversations.profile_questions import profile_lines, questions
+from conversations.questions import INVALID, NO_ANSWER, Question
 from storage import repo
-
-MENTEE_QUESTIONS: tuple[Question, ...] = (
-    NAME,
-    ChoiceQuestion("region", N_("Lives in"), N_("Where do you live?"), REGIONS, columns=2),
-    MultiQuestion("fields", N_("Professional field"), N_("Which professional field is yours?"), FIELDS, columns=2),
-    ChoiceQuestion("education", N_("Education"), N_("What is your highest education?"), EDUCATION),
-    ChoiceQuestion("experience", N_("Work experience"), N_("How many years have you worked?"), EXPERIENCE),
-    LanguagesQuestion("languages", N_("Languages"), N_("Which languages do you speak?"), columns=2),
-    ChoiceQuestion("danish", N_("Danish"), N_("How good is your Danish?"), DANISH_LEVELS),
-    MultiQuestion("goals", N_("Wants help with"), N_("What would you like help with?"), GOALS),
-    TextQuestion(
-        "about",
-        N_("Introduction"),
-        N_("Tell a mentor a little about yourself: your work, your plans, what matters to you."),
-        limit=500,
-        optional=True,
-        single_line=False,
-    ),
-)
-
-MENTOR_QUESTIONS: tuple[Question, ...] = (
-    NAME,
-    TextQuestion("job_title", N_("Job title"), N_("What is your job title?"), limit=80),
-    TextQuestion("employer", N_("Employer"), N_("Where do you work?"), limit=80),
-    MultiQuestion("fields", N_("Professional field"), N_("Which professional field is yours?"), FIELDS, columns=2),
-    ChoiceQuestion("experience", N_("Work experience"), N_("How many years have you worked?"), EXPERIENCE),
-    ChoiceQuestion("region", N_("Lives in"), N_("Where do you live?"), MENTOR_REGIONS, columns=2),
-    LanguagesQuestion("languages", N_("Languages"), N_("Which languages do you speak?"), columns=2),
-    MultiQuestion("meeting_modes", N_("Meets"), N_("How can you meet a mentee?"), MEETING_MODES),
-    MultiQuestion("helps_with", N_("Can help with"), N_("What can you help a mentee with?"), GOALS),
-    ChoiceQuestion(
-        "capacity", N_("Mentees at once"), N_("How many mentees can you have at the same time?"), CAPACITY, 3
-    ),
-    TextQuestion(
-        "about",
-        N_("Introduction"),
-        N_("Tell a mentee a little about yourself: your work, your path, why you want to be a mentor."),
-        limit=500,
-        optional=True,
-        single_line=False,
-    ),
-)
-
-COORDINATOR_QUESTIONS: tuple[Question, ...] = (NAME,)
-
-
-def questions(role: str | None) -> tuple[Question, ...]:
-    return {"mentee": MENTEE_QUESTIONS, "mentor": MENTOR_QUESTIONS, "coordinator": COORDINATOR_QUESTIONS}.get(
-        role or "", ()
-    )
 
 
 def draft(ctx: Context) -> dict[str, Any]:
-    return ctx.data.setdefault("draft", {})
+    """The answers of the frame she is in: onboarding's in the main flow, or /profile's own."""
+    return ctx.state.setdefault("draft", {})
 
 
 # -- after the privacy notice ------------------------------------------------------------------------------
@@ -122,10 +53,8 @@ class ChooseRole(Step):
         await start_questions(ctx)
 
 
-async def start_questions(ctx: Context) -> None:
-    ctx.data["draft"] = {}
-    ctx.data["mode"] = "onboarding"
-    ctx.goto(f"ask:{questions(ctx.user.role)[0].key}")
+async def start_questions(ctx: Context, answers: dict[str, Any] | None = None) -> None:
+    ctx.restart(f"ask:{questions(ctx.user.role)[0].key}", {"draft": answers or {}})
     await ctx.prompt()
 
 
@@ -145,6 +74,17 @@ class Ask(Step):
     async def on_button(self, ctx: Context, value: str) -> None:
         await self._settle(ctx, self.q.on_button(ctx, value, draft(ctx).get(self.q.key)))
 
+    async def on_back(self, ctx: Context) -> None:
+        keys = [q.key for q in questions(ctx.user.role)]
+        position = keys.index(self.q.key)
+        if ctx.flow == "profile" or ctx.state.get("editing"):
+            ctx.goto("profile" if ctx.flow == "profile" else "summary")
+        elif position == 0:
+            ctx.goto("role" if ctx.user.role in ("mentee", "mentor") and ctx.user.onboarded_at is None else "idle")
+        else:
+            ctx.goto(f"ask:{keys[position - 1]}")
+        await ctx.prompt()
+
     async def _settle(self, ctx: Context, answer: Any) -> None:
         if answer is INVALID:
             await stale(ctx)
@@ -160,11 +100,10 @@ def _ask(ctx: Context, key: str) -> Ask | None:
 
 
 async def answered(ctx: Context, question: Question) -> None:
-    mode = ctx.data.get("mode")
-    if mode == "profile":  # editing a saved profile: save at once and show it again
+    if ctx.flow == "profile":  # editing a saved profile: save at once and show it again
         await repo.save_profile(ctx.session, ctx.user, draft(ctx))
         ctx.goto("profile")
-    elif ctx.data.get("editing"):
+    elif ctx.state.get("editing"):
         ctx.goto("summary")
     else:
         keys = [q.key for q in questions(ctx.user.role)]
@@ -174,11 +113,6 @@ async def answered(ctx: Context, question: Question) -> None:
 
 
 # -- the summary card --------------------------------------------------------------------------------------
-
-
-def profile_lines(view: Any, role: str | None, values: dict[str, Any]) -> list[str]:
-    """One line per answer, rendered for `view` (her own Context, or a Voice for a coordinator or a mentor)."""
-    return [f"<b>{view._(q.label)}:</b> {q.show(view, values.get(q.key))}" for q in questions(role)]
 
 
 def profile_card(ctx: Context, values: dict[str, Any], status: str | None = None) -> str:
@@ -212,7 +146,7 @@ class Summary(Step):
 
     async def on_button(self, ctx: Context, value: str) -> None:
         if value.startswith("e:"):
-            ctx.data["editing"] = True
+            ctx.state["editing"] = True
             if await edit_field(ctx, value[2:]):
                 return
         elif value == "ok":
@@ -223,9 +157,9 @@ class Summary(Step):
 
 async def confirm(ctx: Context) -> None:
     values = draft(ctx)
-    await repo.save_profile(ctx.session, ctx.user, values, company_id=ctx.data.get("company"))
+    await repo.save_profile(ctx.session, ctx.user, values, company_id=ctx.data.pop("company", None))
     ctx.user.onboarded_at = ctx.now
-    ctx.data.clear()
+    ctx.restart("idle")
     ctx.edit(profile_card(ctx, values))
     name = ctx.v(values["name"])
     if ctx.user.role == "mentor":
@@ -244,5 +178,4 @@ async def confirm(ctx: Context) -> None:
                 "Thank you, {name}! 🌱 Your profile is saved. You can see and change it at any time with /profile."
             ).format(name=name)
         )
-    ctx.goto("idle")
     await ctx.prompt()

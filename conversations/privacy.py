@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conversations import onboarding
-from conversations.flow import Context, Step, stale, step
+from conversations.flow import Context, Step, on_result, stale, step
 from conversations.i18n import N_
 from storage import repo
 
@@ -77,39 +77,21 @@ class Declined(Step):
 
 
 async def ask_to_delete(ctx: Context) -> None:
-    if ctx.step != "delete":
-        ctx.data["before_delete"] = ctx.step
-    ctx.goto("delete")
-    await ctx.prompt()
+    await ctx.begin(
+        "confirm",
+        then="delete",
+        q=N_("Do you want to delete your profile and everything you told me? This cannot be undone."),
+        yes=N_("Yes, delete everything"),
+        no=N_("No, keep my data"),
+    )
 
 
-@step
-class ConfirmDelete(Step):
-    name = "delete"
-
-    async def prompt(self, ctx: Context) -> None:
-        ctx.say(
-            ctx._("Do you want to delete your profile and everything you told me? This cannot be undone."),
-            [
-                [ctx.button(ctx._("Yes, delete everything"), "yes")],
-                [ctx.button(ctx._("No, keep my data"), "no")],
-            ],
-        )
-
-    async def on_button(self, ctx: Context, value: str) -> None:
-        if value == "yes":
-            await repo.delete_user(ctx.session, ctx.user, ctx.now)
-            ctx.edit(
-                ctx._("Everything is deleted. Thank you for the time with us. Send /start if you want to come back.")
-            )
-            ctx.deleted = True
-        elif value == "no":
-            await keep(ctx)
-        else:
-            await stale(ctx)
-
-
-async def keep(ctx: Context) -> None:
-    ctx.goto(ctx.data.pop("before_delete", "idle"))
-    ctx.edit(ctx._("Nothing was deleted."))
-    await ctx.prompt()
+@on_result("delete")
+async def delete(ctx: Context, sure: bool, args: dict) -> None:
+    if not sure:
+        ctx.say(ctx._("Nothing was deleted."))
+        return
+    await repo.delete_user(ctx.session, ctx.user, ctx.now)
+    ctx.say(ctx._("Everything is deleted. Thank you for the time with us. Send /start if you want to come back."))
+    ctx.deleted = True
+    ctx.restart("language")  # nothing of this is saved; the words above are her last from us

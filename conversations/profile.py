@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conversations.flow import Context, Step, stale, step
+from conversations.flow import Context, Step, flow, stale, step
 from conversations.onboarding import draft, edit_buttons, edit_field, profile_card
 from storage import repo
 
@@ -12,11 +12,11 @@ async def show_profile(ctx: Context) -> None:
         ctx.say(ctx._("You do not have a profile yet. Let us finish it first."))
         await ctx.prompt()
         return
-    ctx.data.clear()
-    ctx.data["draft"] = await repo.load_profile(ctx.session, ctx.user)
-    ctx.data["mode"] = "profile"
-    ctx.goto("profile")
-    await ctx.prompt()
+    await ctx.begin("profile", data={"draft": await repo.load_profile(ctx.session, ctx.user)})
+
+
+# Her saved profile, and the profile questions one at a time (`ask:<key>`), each saved as soon as she answers.
+PROFILE = flow("profile", "profile", "ask:")
 
 
 @step
@@ -39,6 +39,4 @@ class Profile(Step):
 
 async def close(ctx: Context) -> None:
     ctx.edit(profile_card(ctx, draft(ctx)))
-    ctx.data.clear()
-    ctx.goto("idle")
-    await ctx.prompt()
+    await ctx.end()

@@ -60,7 +60,7 @@ class TextQuestion(Question):
         if self.offer_platform_name and name:
             buttons.append(ctx.button(ctx._("Use “{name}”").format(name=name), "tg"))
         if current:
-            buttons.append(ctx.button(ctx._("Keep “{value}”").format(value=_short(current)), "keep"))
+            buttons.append(ctx.button(ctx._("Keep “{value}”").format(value=short(current)), "keep"))
         if self.optional:
             buttons.append(ctx.button(ctx._("Skip"), "skip"))
         extra = ctx._("Up to {limit} characters.").format(limit=self.limit)
@@ -134,7 +134,7 @@ class MultiQuestion(ChoiceQuestion):
     """Toggle buttons marked with ✓ and a Done button, all in one message edited in place."""
 
     def _picked(self, ctx: Context, current: Any) -> list[str]:
-        picking = ctx.data.setdefault("picking", {})
+        picking = ctx.state.setdefault("picking", {})
         if self.key not in picking:
             picking[self.key] = list(current or [])
         return picking[self.key]
@@ -158,7 +158,7 @@ class MultiQuestion(ChoiceQuestion):
                 self.ask(ctx, current, hint=ctx._("Please choose at least one."), edit=True)
                 return NO_ANSWER
             answer = [code for code in codes if code in picked]  # stable order, whatever the tapping order
-            ctx.data["picking"].pop(self.key, None)
+            ctx.state["picking"].pop(self.key, None)
             ctx.edit(f"{ctx._(self.prompt)}\n{CHECK}<b>{self.show(ctx, answer)}</b>")
             return answer
         if value not in codes:
@@ -188,7 +188,7 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text or "").strip()
 
 
-def _short(text: str, width: int = 24) -> str:
+def short(text: str, width: int = 24) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 

@@ -13,10 +13,26 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import nudges, watch
-from conversations.flow import Context, Step, Voice, action, freeze, ref_of, rows, stale, step, too_long, voice
-from conversations.i18n import COPENHAGEN
+from conversations.flow import (
+    Context,
+    Step,
+    Voice,
+    action,
+    flow,
+    freeze,
+    on_result,
+    ref_of,
+    rows,
+    stale,
+    step,
+    too_long,
+    voice,
+)
+from conversations.i18n import COPENHAGEN, N_
 from conversations.messages import Button, Reply
 from conversations.options import LENGTHS, MET, TOPICS
+from conversations.subflows import which_mentorship
+from conversations.vetting import coordinators
 from storage import matching
 from storage.models import Meeting, MeetingReport, Mentorship, User
 
@@ -68,10 +84,8 @@ async def reminder(session: AsyncSession, nudge, now: datetime) -> list[Reply]: 
     return await _report_nudge(session, nudge, now, reminder=True)
 
 
-def _begin(ctx: Context, draft: dict) -> None:
-    if not ctx.step.startswith("report_"):
-        ctx.data["report_return"] = ctx.step
-    ctx.data["report"] = draft
+# The report she is filing lives in the frame: {"m", "meeting", "held_on", "met", "topics", ...}.
+REPORT = flow("report", "report_met", "report_when", "report_topics", "report_note", holds_answers=bool)
 
 
 @action("rep")
@@ -102,12 +116,15 @@ async def met_answer(ctx: Context, value: str) -> None:
         "met": parts[1],
         "topics": [],
     }
-    _begin(ctx, draft)
-    await after_met(ctx)
+    if parts[1] == "yes":
+        await ctx.begin("report", "report_topics", data=draft)
+    else:
+        await ctx.begin("report", "report_met", data=draft, prompt=False)
+        await save(ctx)
 
 
 async def after_met(ctx: Context) -> None:
-    if ctx.data["report"]["met"] == "yes":
+    if ctx.state["met"] == "yes":
         ctx.goto("report_topics")
         await ctx.prompt()
     else:
@@ -130,7 +147,7 @@ class Topics(Step):
     name = "report_topics"
 
     def render(self, ctx: Context, hint: str = "") -> tuple[str, list]:
-        picked = ctx.data["report"]["topics"]
+        picked = ctx.state["topics"]
         chips = [ctx.button((CHECK if o.code in picked else "") + ctx._(o.label), o.code) for o in TOPICS]
         lengths = [ctx.button(ctx._(o.label), f"len:{o.code}") for o in LENGTHS]
         text = ctx._("What did you talk about? Tap the topics, then how long you met.")
@@ -142,7 +159,7 @@ class Topics(Step):
         ctx.say(*self.render(ctx))
 
     async def on_button(self, ctx: Context, value: str) -> None:
-        draft = ctx.data["report"]
+        draft = ctx.state
         if value in {o.code for o in TOPICS}:
             draft["topics"] = (
                 [t for t in draft["topics"] if t != value] if value in draft["topics"] else [*draft["topics"], value]
@@ -188,15 +205,16 @@ class Note(Step):
         text = text.strip()
         if too_long(ctx, text, NOTE_LIMIT):
             return
-        ctx.data["report"]["note"] = text or None
+        ctx.state["note"] = text or None
         await save(ctx)
 
 
 async def save(ctx: Context) -> None:
-    draft = ctx.data.pop("report")
+    draft = ctx.state
     m = await ctx.session.get(Mentorship, draft["m"])
     if m is None or ctx.user.id not in (m.mentee_id, m.mentor_id):
-        await stale(ctx)
+        ctx.say(ctx._("This button is not for you."))
+        await ctx.cancel()
         return
     values = {
         "met": draft["met"],
@@ -224,8 +242,7 @@ async def save(ctx: Context) -> None:
         buttons.insert(0, [Button(ctx._("📅 Plan a meeting"), f"mt:plan:{m.id}")])
     ctx.say(ctx._("✓ Thank you! Your report is saved. You can correct it for 7 days."), buttons)
     await mismatch(ctx, m, report)
-    ctx.goto(ctx.data.pop("report_return", "idle"))
-    await ctx.prompt()
+    await ctx.end()
 
 
 async def mismatch(ctx: Context, m: Mentorship, mine: MeetingReport) -> None:
@@ -237,8 +254,6 @@ async def mismatch(ctx: Context, m: Mentorship, mine: MeetingReport) -> None:
     theirs = (await ctx.session.execute(query)).scalar_one_or_none()
     if theirs is None or (theirs.met == "yes") == (mine.met == "yes"):
         return
-    from conversations.vetting import coordinators
-
     mentee, mentor = await ctx.session.get(User, m.mentee_id), await ctx.session.get(User, m.mentor_id)
     meeting = await ctx.session.get(Meeting, mine.meeting_id)
     for coordinator in await coordinators(ctx):
@@ -266,15 +281,11 @@ async def correct(ctx: Context, value: str) -> None:
     if ctx.now - report.created_at > CORRECTABLE:
         ctx.say(ctx._("A report can be corrected for 7 days; this one is older."))
         return
-    _begin(
-        ctx,
-        {
-            "m": report.mentorship_id, "meeting": report.meeting_id, "held_on": report.held_on.astimezone(COPENHAGEN).date().isoformat(),
-            "met": report.met, "topics": list(report.topics), "edit": report.id,
-        },
-    )  # fmt: skip
-    ctx.goto("report_met")
-    await ctx.prompt()
+    draft = {
+        "m": report.mentorship_id, "meeting": report.meeting_id, "held_on": report.held_on.astimezone(COPENHAGEN).date().isoformat(),
+        "met": report.met, "topics": list(report.topics), "edit": report.id,
+    }  # fmt: skip
+    await ctx.begin("report", "report_met", data=draft)
 
 
 @step
@@ -288,7 +299,7 @@ class Met(Step):
         if value not in {o.code for o in MET}:
             await stale(ctx)
             return
-        ctx.data["report"]["met"] = value
+        ctx.state["met"] = value
         ctx.edit(ctx._("Did you meet?") + f"\n{CHECK}<b>{label(ctx, MET, value)}</b>")
         await after_met(ctx)
 
@@ -297,15 +308,14 @@ class Met(Step):
 
 
 async def report_command(ctx: Context) -> None:
-    live = await matching.live_mentorships(ctx.session, ctx.user.id)
-    if not live:
-        ctx.say(ctx._("You have no mentorship right now."))
-        return
-    if len(live) > 1:
-        buttons = [[Button((await _other(ctx, m)).first_name or "?", f"rw:{m.id}")] for m in live]
-        ctx.say(ctx._("Which mentorship is the report about?"), buttons)
-        return
-    await ask_when(ctx, live[0])
+    await which_mentorship(ctx, N_("Which mentorship is the report about?"), "report_on")
+
+
+@on_result("report_on")
+async def report_on(ctx: Context, mentorship_id: int, args: dict) -> None:
+    m = await ctx.session.get(Mentorship, mentorship_id)
+    if m is not None:
+        await ask_when(ctx, m)
 
 
 @action("rw")
@@ -318,9 +328,7 @@ async def report_for(ctx: Context, value: str) -> None:
 
 
 async def ask_when(ctx: Context, m: Mentorship) -> None:
-    _begin(ctx, {"m": m.id, "meeting": None, "met": "yes", "topics": []})
-    ctx.goto("report_when")
-    await ctx.prompt()
+    await ctx.begin("report", "report_when", data={"m": m.id, "meeting": None, "met": "yes", "topics": []})
 
 
 @step
@@ -329,7 +337,7 @@ class When(Step):
 
     async def prompt(self, ctx: Context) -> None:
         today = ctx.now.astimezone(COPENHAGEN).date()
-        if ctx.data["report"].get("pick"):
+        if ctx.state.get("pick"):
             days = [today - timedelta(days=i) for i in range(2, 16)]
             buttons = [ctx.button(ctx.t.day(d), d.isoformat()) for d in days]
             ctx.say(ctx._("When did you meet?"), rows(buttons, 2))
@@ -348,7 +356,7 @@ class When(Step):
     async def on_button(self, ctx: Context, value: str) -> None:
         today = ctx.now.astimezone(COPENHAGEN).date()
         if value == "pick":
-            ctx.data["report"]["pick"] = True
+            ctx.state["pick"] = True
             await self.prompt(ctx)
             return
         try:
@@ -358,7 +366,7 @@ class When(Step):
         if day is None or not today - timedelta(days=15) <= day <= today:
             await stale(ctx)
             return
-        ctx.data["report"]["held_on"] = day.isoformat()
+        ctx.state["held_on"] = day.isoformat()
         ctx.edit(ctx._("When did you meet?") + f"\n{CHECK}<b>{ctx.t.day(day)}</b>")
         ctx.goto("report_topics")
         await ctx.prompt()

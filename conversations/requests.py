@@ -10,10 +10,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations import mentorship, onboarding, surveys, watch
-from conversations.flow import Context, Step, Voice, action, freeze, ref_of, stale, step, voice
+from conversations import mentorship, surveys, watch
+from conversations.flow import Context, Voice, action, freeze, on_result, ref_of, voice
 from conversations.i18n import N_
 from conversations.messages import Button, Reply
+from conversations.profile_questions import profile_lines
+from conversations.subflows import REASONS
+from conversations.vetting import notify_waiting
 from storage import matching, repo
 from storage.models import MentorProfile, MentorRequest, User
 
@@ -22,6 +25,8 @@ DECLINE_REASONS = {
     "field": N_("It is not my field"),
     "other": N_("Another reason"),
 }
+
+REASONS["decline"] = DECLINE_REASONS
 
 
 def request_buttons(view: Voice, request_id: int) -> list[list[Button]]:
@@ -36,7 +41,7 @@ async def request_text(session: AsyncSession, view: Voice, request: MentorReques
     lines = [
         "<b>" + view._("{name} would like you to be her mentor").format(name=view.v(mentee.first_name)) + "</b>",
         "",
-        *onboarding.profile_lines(view, "mentee", values)[1:],  # her name is in the title
+        *profile_lines(view, "mentee", values)[1:],  # her name is in the title
     ]
     if request.message:
         lines += ["", "<b>" + view._("Her message:") + "</b>", f"«{view.v(request.message)}»"]
@@ -64,10 +69,13 @@ async def answer(ctx: Context, value: str) -> None:
     if verb == "acc":
         await accept(ctx, request)
     else:
-        ctx.data["declining"] = request.id
-        ctx.data["decline_return"] = ctx.step if ctx.step != "decline_reason" else "idle"
-        ctx.goto("decline_reason")
-        await ctx.prompt()
+        await ctx.begin(
+            "reason",
+            then="decline",
+            set="decline",
+            request=request.id,
+            q=N_("Why can you not take her? She will see the reason."),
+        )
 
 
 async def accept(ctx: Context, request: MentorRequest) -> None:
@@ -102,48 +110,27 @@ async def accept(ctx: Context, request: MentorRequest) -> None:
     await mentorship.introduce(ctx, started, mentee, ctx.user)
 
 
-@step
-class DeclineReason(Step):
-    name = "decline_reason"
-
-    async def prompt(self, ctx: Context) -> None:
-        buttons = [[ctx.button(ctx._(text), code)] for code, text in DECLINE_REASONS.items()]
-        ctx.say(
-            ctx._("Why can you not take her? She will see the reason."), [*buttons, [ctx.button(ctx._("Back"), "back")]]
+@on_result("decline")
+async def decline(ctx: Context, reason: str, args: dict) -> None:
+    request = await ctx.session.get(MentorRequest, args["request"])
+    if (
+        request is None
+        or request.mentor_id != ctx.user.id
+        or not await matching.close_request(ctx.session, request.id, "declined", ctx.now, reason=reason)
+    ):
+        ctx.say(ctx._("This request is already closed."))
+        return
+    mentee = await ctx.session.get(User, request.mentee_id)
+    if mentee is not None:
+        view = voice(mentee)
+        ctx.tell(
+            mentee,
+            view._("{name} cannot be your mentor right now. Her reason: {reason}. Please ask someone else.").format(
+                name=view.v(ctx.user.first_name), reason=view._(DECLINE_REASONS[reason]).lower()
+            ),
+            [[Button(view._("Find a mentor"), "find:")]],
         )
-
-    async def on_button(self, ctx: Context, value: str) -> None:
-        if value == "back":
-            await self.leave(ctx)
-            return
-        if value not in DECLINE_REASONS:
-            await stale(ctx)
-            return
-        request = await ctx.session.get(MentorRequest, ctx.data.get("declining", 0))
-        if (
-            request is None
-            or request.mentor_id != ctx.user.id
-            or not await matching.close_request(ctx.session, request.id, "declined", ctx.now, reason=value)
-        ):
-            ctx.say(ctx._("This request is already closed."))
-        else:
-            mentee = await ctx.session.get(User, request.mentee_id)
-            if mentee is not None:
-                view = voice(mentee)
-                ctx.tell(
-                    mentee,
-                    view._(
-                        "{name} cannot be your mentor right now. Her reason: {reason}. Please ask someone else."
-                    ).format(name=view.v(ctx.user.first_name), reason=view._(DECLINE_REASONS[value]).lower()),
-                    [[Button(view._("Find a mentor"), "find:")]],
-                )
-            ctx.edit(ctx._("You declined. Thank you for answering."))
-        await self.leave(ctx)
-
-    async def leave(self, ctx: Context) -> None:
-        ctx.data.pop("declining", None)
-        ctx.goto(ctx.data.pop("decline_return", "idle"))
-        await ctx.prompt()
+    ctx.say(ctx._("You declined. Thank you for answering."))
 
 
 async def set_paused(ctx: Context, paused: bool) -> None:
@@ -156,8 +143,6 @@ async def set_paused(ctx: Context, paused: bool) -> None:
         ctx.say(ctx._("Paused: mentees cannot ask you now. Send /pause again when you want new requests."))
     else:
         ctx.say(ctx._("Welcome back! Mentees can ask you again."))
-        from conversations.vetting import notify_waiting
-
         await notify_waiting(ctx, ctx.user)
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
 from conversations import nudges
-from conversations.flow import Context, Step, action, freeze, ref_of, rows, stale, step, voice
+from conversations.flow import Context, Step, action, flow, freeze, ref_of, rows, stale, step, voice
 from conversations.i18n import N_
 from conversations.messages import Button, Reply
 from conversations.survey_defs import SURVEYS, SurveyQuestion
@@ -121,12 +121,12 @@ async def start(ctx: Context, value: str) -> None:
     await open_survey(ctx, response, edit=False)
 
 
+# One survey at a time, one question per message; the frame holds the ticks of a several-answer question.
+SURVEY = flow("survey", "survey")
+
+
 async def open_survey(ctx: Context, response: SurveyResponse, *, edit: bool) -> None:
-    if not ctx.step.startswith("survey"):
-        ctx.data["survey_return"] = ctx.step
-    ctx.data["survey"] = response.id
-    ctx.data.pop("survey_pick", None)
-    ctx.goto("survey")
+    await ctx.begin("survey", response=response.id, prompt=False)
     await show(ctx, response, edit=edit)
 
 
@@ -136,7 +136,7 @@ async def show(ctx: Context, response: SurveyResponse, *, edit: bool, hint: str 
         return
     i, question = found
     total = len(SURVEYS[response.survey])
-    picked = ctx.data.get("survey_pick") or []
+    picked = ctx.state.get("pick") or []
     if question.scale:
         buttons = [[ctx.button(o.code, o.code) for o in question.options]]
         low, high = question.options[0], question.options[-1]
@@ -159,13 +159,13 @@ class Survey(Step):
     name = "survey"
 
     async def response(self, ctx: Context) -> SurveyResponse | None:
-        response = await ctx.session.get(SurveyResponse, ctx.data.get("survey", 0))
+        response = await ctx.session.get(SurveyResponse, ctx.args["response"])
         return response if response is not None and response.user_id == ctx.user.id else None
 
     async def prompt(self, ctx: Context) -> None:
         response = await self.response(ctx)
         if response is None or response.finished_at is not None:
-            await leave(ctx)
+            await ctx.end()
             return
         await show(ctx, response, edit=False)
 
@@ -179,16 +179,16 @@ class Survey(Step):
         codes = [o.code for o in question.options]
         if value == "later":
             ctx.edit(ctx._("Paused. Send /survey or tap the survey message when you want to go on."))
-            await leave(ctx)
+            await ctx.end()
             return
         if value == "skip":
             await answer(ctx, response, question, None)
         elif question.multi and value in codes:
-            picked = ctx.data.setdefault("survey_pick", [])
+            picked = ctx.state.setdefault("pick", [])
             picked.remove(value) if value in picked else picked.append(value)
             await show(ctx, response, edit=True)
         elif question.multi and value == "done":
-            picked = ctx.data.get("survey_pick") or []
+            picked = ctx.state.get("pick") or []
             if not picked:
                 await show(
                     ctx, response, edit=True, hint=ctx._("Please choose at least one, or tap “Prefer not to say”.")
@@ -203,7 +203,7 @@ class Survey(Step):
     async def on_text(self, ctx: Context, text: str) -> None:
         response = await self.response(ctx)
         if response is None:
-            await leave(ctx)
+            await ctx.end()
             return
         await show(ctx, response, edit=False, hint=ctx._("Please use the buttons below."))
 
@@ -211,17 +211,10 @@ class Survey(Step):
 async def answer(ctx: Context, response: SurveyResponse, question: SurveyQuestion, value: Any) -> None:
     response.answers[question.id] = {"v": question.version, "a": value}
     flag_modified(response, "answers")
-    ctx.data.pop("survey_pick", None)
+    ctx.state.pop("pick", None)
     if next_question(response) is not None:
         await show(ctx, response, edit=True)
         return
     response.finished_at = ctx.now
     ctx.edit(ctx._("Thank you! 🌱 Your answers are saved."))
-    await leave(ctx)
-
-
-async def leave(ctx: Context) -> None:
-    ctx.data.pop("survey", None)
-    ctx.data.pop("survey_pick", None)
-    ctx.goto(ctx.data.pop("survey_return", "idle"))
-    await ctx.prompt()
+    await ctx.end()

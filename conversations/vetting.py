@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from conversations import onboarding
-from conversations.flow import Context, Step, Voice, action, stale, step, voice
+from conversations.flow import Context, Step, Voice, action, flow, stale, step, voice
 from conversations.messages import Button
+from conversations.profile_questions import profile_lines
 from storage import matching, repo
 from storage.models import Company, MentorProfile, User
 
@@ -27,7 +27,7 @@ async def card(ctx: Context, coordinator: User, mentor: User) -> tuple[str, list
     values = await repo.load_profile(ctx.session, mentor)
     profile = await ctx.session.get(MentorProfile, mentor.id)
     lines = ["<b>" + view._("A new mentor is waiting for approval") + "</b>", ""]
-    lines += onboarding.profile_lines(view, "mentor", values)
+    lines += profile_lines(view, "mentor", values)
     if profile is not None and profile.company_id is not None:
         company = await ctx.session.get(Company, profile.company_id)
         if company is not None:
@@ -97,10 +97,7 @@ async def vet(ctx: Context, value: str) -> None:
     if verb == "ok":
         await approve(ctx, mentor, profile)
     else:
-        ctx.data["vet"] = mentor.id
-        ctx.data["vet_return"] = ctx.step if not ctx.step.startswith("vet_") else "idle"
-        ctx.goto("vet_reason" if verb == "no" else "vet_question")
-        await ctx.prompt()
+        await ctx.begin("vet", "vet_reason" if verb == "no" else "vet_question", mentor=mentor.id)
 
 
 async def approve(ctx: Context, mentor: User, profile: MentorProfile) -> None:
@@ -145,12 +142,18 @@ def short_text(ctx: Context, text: str) -> str:
     return text
 
 
+# A coordinator's reason for a rejection, or her question to the mentor.
+VET = flow("vet", "vet_reason", "vet_question")
+# The mentor's answer to that question.
+INFO = flow("info", "info_answer")
+
+
 class _TextStep(Step):
     """A coordinator writes one short text about a waiting mentor."""
 
     async def on_button(self, ctx: Context, value: str) -> None:
         if value == "back":
-            await finish(ctx)
+            await ctx.cancel()
         else:
             await stale(ctx)
 
@@ -158,13 +161,13 @@ class _TextStep(Step):
         text = short_text(ctx, text)
         if not text:
             return
-        mentor = await ctx.session.get(User, ctx.data.get("vet", 0))
+        mentor = await ctx.session.get(User, ctx.args["mentor"])
         profile = await ctx.session.get(MentorProfile, mentor.id) if mentor else None
         if mentor is None or profile is None or profile.status != "pending":
             ctx.say(ctx._("This mentor has already been handled."))
         else:
             await self.send(ctx, mentor, profile, text)
-        await finish(ctx)
+        await ctx.end()
 
     async def send(self, ctx: Context, mentor: User, profile: MentorProfile, text: str) -> None:
         raise NotImplementedError
@@ -175,7 +178,7 @@ class RejectReason(_TextStep):
     name = "vet_reason"
 
     async def prompt(self, ctx: Context) -> None:
-        mentor = await ctx.session.get(User, ctx.data.get("vet", 0))
+        mentor = await ctx.session.get(User, ctx.args["mentor"])
         ctx.say(
             ctx._("Why is {name} not approved? Write a short reason; she will read it.").format(
                 name=ctx.v(mentor.first_name if mentor else "")
@@ -202,7 +205,7 @@ class AskMore(_TextStep):
     name = "vet_question"
 
     async def prompt(self, ctx: Context) -> None:
-        mentor = await ctx.session.get(User, ctx.data.get("vet", 0))
+        mentor = await ctx.session.get(User, ctx.args["mentor"])
         ctx.say(
             ctx._("What would you like to ask {name}?").format(name=ctx.v(mentor.first_name if mentor else "")),
             [[ctx.button(ctx._("Back"), "back")]],
@@ -222,12 +225,6 @@ def answer_button(view: Voice, mentor_id: int) -> Button:
     return Button(view._("Answer"), f"va:{mentor_id}")
 
 
-async def finish(ctx: Context) -> None:
-    ctx.data.pop("vet", None)
-    ctx.goto(ctx.data.pop("vet_return", "idle"))
-    await ctx.prompt()
-
-
 @action("va")
 async def start_answer(ctx: Context, value: str) -> None:
     """The mentor taps Answer under a coordinator's question."""
@@ -235,10 +232,7 @@ async def start_answer(ctx: Context, value: str) -> None:
     if value != str(ctx.user.id) or profile is None or profile.status != "pending":
         await stale(ctx)
         return
-    if not ctx.step.startswith("info_"):
-        ctx.data["info_return"] = ctx.step
-    ctx.goto("info_answer")
-    await ctx.prompt()
+    await ctx.begin("info")
 
 
 @step
@@ -252,7 +246,7 @@ class InfoAnswer(Step):
 
     async def on_button(self, ctx: Context, value: str) -> None:
         if value == "back":
-            await self.done(ctx)
+            await ctx.cancel()
         else:
             await stale(ctx)
 
@@ -269,8 +263,4 @@ class InfoAnswer(Step):
             )
         await announce(ctx)
         ctx.say(ctx._("Thank you! Your answer has gone to the coordinators."))
-        await self.done(ctx)
-
-    async def done(self, ctx: Context) -> None:
-        ctx.goto(ctx.data.pop("info_return", "idle"))
-        await ctx.prompt()
+        await ctx.end()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from conversations.browse import mentor_card
+from conversations.browse import ask, mentor_card
 from conversations.flow import Context, action, stale, voice
 from conversations.messages import Button
 from conversations.vetting import is_coordinator
@@ -86,8 +86,6 @@ async def suggest(ctx: Context, value: str) -> None:
 
 @action("ask")
 async def ask_suggested(ctx: Context, value: str) -> None:
-    from conversations.browse import ask
-
     if ctx.user.role != "mentee" or not value.isdigit():
         await stale(ctx)
         return

@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import nudges
-from conversations.flow import Context, Step, Voice, action, freeze, ref_of, stale, step, voice
+from conversations.flow import Context, Step, Voice, action, flow, freeze, ref_of, stale, step, voice
 from conversations.i18n import COPENHAGEN
 from conversations.messages import Button, Reply
 from conversations.options import TOPICS
+from conversations.vetting import is_coordinator
 from storage import matching, repo
 from storage.models import MeetingReport, Mentorship, User
 
@@ -154,8 +155,6 @@ async def complete(session: AsyncSession, nudge, now: datetime) -> list[Reply]: 
 
 
 async def overview(ctx: Context) -> None:
-    from conversations.vetting import is_coordinator
-
     if not await is_coordinator(ctx):
         return
     counts = dict(
@@ -209,8 +208,6 @@ async def overview(ctx: Context) -> None:
 
 @action("ms")
 async def card(ctx: Context, value: str) -> None:
-    from conversations.vetting import is_coordinator
-
     if not await is_coordinator(ctx):
         return
     m = await ctx.session.get(Mentorship, int(value)) if value.isdigit() else None
@@ -250,19 +247,17 @@ async def card(ctx: Context, value: str) -> None:
 
 @action("mw")
 async def write_both(ctx: Context, value: str) -> None:
-    from conversations.vetting import is_coordinator
-
     if not await is_coordinator(ctx):
         return
     m = await ctx.session.get(Mentorship, int(value)) if value.isdigit() else None
     if m is None:
         await stale(ctx)
         return
-    if not ctx.step.startswith("coord_write"):
-        ctx.data["coord_return"] = ctx.step
-    ctx.data["coord_write"] = m.id
-    ctx.goto("coord_write")
-    await ctx.prompt()
+    await ctx.begin("coord_write", m=m.id)
+
+
+# A coordinator writes one message to both women of a mentorship.
+COORD_WRITE = flow("coord_write", "coord_write")
 
 
 @step
@@ -274,14 +269,14 @@ class WriteBoth(Step):
 
     async def on_button(self, ctx: Context, value: str) -> None:
         if value == "back":
-            await self.leave(ctx)
+            await ctx.cancel()
         else:
             await stale(ctx)
 
     async def on_text(self, ctx: Context, text: str) -> None:
-        m = await ctx.session.get(Mentorship, ctx.data.get("coord_write", 0))
+        m = await ctx.session.get(Mentorship, ctx.args["m"])
         if m is None:
-            await self.leave(ctx)
+            await ctx.cancel()
             return
         for user_id in (m.mentee_id, m.mentor_id):
             user = await ctx.session.get(User, user_id)
@@ -293,12 +288,7 @@ class WriteBoth(Step):
                 + view.v(text[:2000]),
             )
         ctx.say(ctx._("Sent to both."))
-        await self.leave(ctx)
-
-    async def leave(self, ctx: Context) -> None:
-        ctx.data.pop("coord_write", None)
-        ctx.goto(ctx.data.pop("coord_return", "idle"))
-        await ctx.prompt()
+        await ctx.end()
 
 
 # -- /settings ---------------------------------------------------------------------------------------------

@@ -188,8 +188,9 @@ async def test_a_woman_who_deletes_her_data_mid_broadcast_is_not_sent_it_and_the
     assert texts == [{"text": ""}]  # nothing of what was meant for her is kept
 
 
-async def test_one_form_at_a_time_and_always_a_way_back(engine, people, sessions) -> None:
-    """Editing an event, then a broadcast, then an event again: each new form replaces the open one."""
+async def test_forms_nest_and_each_keeps_its_draft(engine, people, sessions) -> None:
+    """Editing an event, then a broadcast, then the event again: the event form comes to the top once, and
+    leaving it finds the written broadcast waiting underneath, text and all."""
     karen = await coordinator(engine, people)
     await community(engine, people, sessions)
     async with sessions() as session, session.begin():
@@ -205,12 +206,20 @@ async def test_one_form_at_a_time_and_always_a_way_back(engine, people, sessions
     await karen.send("Hello")
     await karen.send("/events")
     await karen.tap("Edit")
-    await karen.tap("Back")
-    assert karen.last.text == "What would you like to do?"
-    await karen.send("/broadcast")
-    await karen.send("Hello again")
+    await karen.tap("Back")  # nothing changed: the event form closes without asking
+    assert karen.last.text.startswith("Who should receive it?")
+    await karen.tap("Back")  # the broadcast's Back goes to the question before, her text kept
+    assert "Keep “Hello”" in karen.last.buttons
+    await karen.send("/cancel")  # a written text is not thrown away without asking
+    assert karen.last.text == "Stop here? What you entered here will be lost."
+    await karen.tap("No, go on")
+    assert "Keep “Hello”" in karen.last.buttons
+    await karen.tap("Keep “Hello”")
     await karen.tap("See the preview")
+    assert "Hello" in karen.last.text
     await karen.tap("📣 Send to 4")
     assert karen.last.text == "What would you like to do?"
+    await karen.send("/cancel")
+    assert karen.last.text == "What would you like to do?"  # nothing else was left open underneath
     async with sessions() as session:
         assert len((await session.execute(select(Outbox.id).where(Outbox.broadcast_id.is_not(None)))).all()) == 4

@@ -332,6 +332,7 @@ async def test_the_relay_chat_passes_messages_both_ways_and_stops_when_it_ends(e
 
     await mette.send("/mentorship")
     await mette.tap("🎓 Complete")
+    await mette.tap("Yes, complete it")
     assert "Your mentorship with Amina has ended" in mette.texts_since(-3)
     assert "one day you may become a mentor yourself" in amina.texts_since(-3)
     await amina.send("Are you there?")  # she is still in the relay
@@ -348,11 +349,13 @@ async def test_report_a_problem_alerts_coordinators_who_can_cancel(engine, peopl
     await amina.tap("✉️ Write to her")
     await amina.send("hi")
     await mette.tap("⚠️ Report a problem")
+    await mette.tap("Yes, tell them")
     assert "Mette reported a problem in the mentorship of Amina (mentee) and Mette (mentor)" in karen.last.text
     assert "A coordinator will contact you soon" in mette.last.text
     await amina.press(karen.last.reply.buttons[0][0].payload)  # a mentee cannot use the coordinator's button
     assert amina.last.text == "Only coordinators can do this."
     await karen.tap("Cancel this mentorship")
+    await karen.tap("Yes, cancel it")
     assert "A coordinator has ended your mentorship" in amina.last.text
     assert "A coordinator has ended your mentorship" in mette.last.text
     async with sessions() as session:
@@ -370,6 +373,7 @@ async def test_pause_resume_and_end_early_with_a_reason(engine, people, sessions
     await amina.send("/mentorship")
     await amina.tap("End early")
     await amina.tap("She found a job")
+    await amina.tap("Yes, end it")
     async with sessions() as session:
         m = (await session.execute(select(Mentorship))).scalar_one()
         assert (m.status, m.end_reason) == ("ended_early", "job")
@@ -392,6 +396,7 @@ async def test_a_former_mentee_becomes_a_mentor_and_keeps_her_history(engine, pe
     assert "when your own mentorship has ended" in amina.last.text
     await mette.send("/mentorship")
     await mette.tap("🎓 Complete")
+    await mette.tap("Yes, complete it")
     await amina.send("/become_mentor")
     assert "Keep “Amina”" in amina.last.buttons
     await amina.tap("Keep “Amina”")

@@ -140,7 +140,7 @@ async def test_declining_stores_nothing_but_the_refusal(engine, sessions) -> Non
     assert user.first_name is None and user.role is None
     async with sessions() as session:
         conv = await session.get(Conversation, user.id)
-        assert conv.data == {}
+        assert conv.data == {"stack": [{"flow": "main", "step": "declined", "data": {}, "args": {}, "then": None}]}
         assert await session.get(MenteeProfile, user.id) is None
     await chat.send("hello?")
     assert "send /start" in chat.last.text

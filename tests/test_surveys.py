@@ -80,6 +80,7 @@ async def test_end_surveys_follow_the_end_of_a_mentorship(engine, people, sessio
     amina, mette = await matched(engine, people, sessions)
     await mette.send("/mentorship")
     await mette.tap("🎓 Complete")
+    await mette.tap("Yes, complete it")
     assert "A last short survey of 10 questions" in amina.texts_since(-3)
     assert "Two short questions about how it went" in mette.last.text
 

@@ -1,0 +1,79 @@
+"""The profile questions of each role, and her answers as lines of a card.
+
+Onboarding asks them, /profile edits them, and a mentor's request card and a coordinator's vetting card show
+them; so they live here, apart from any of those flows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conversations.i18n import N_
+from conversations.options import (
+    CAPACITY,
+    DANISH_LEVELS,
+    EDUCATION,
+    EXPERIENCE,
+    FIELDS,
+    GOALS,
+    MEETING_MODES,
+    MENTOR_REGIONS,
+    REGIONS,
+)
+from conversations.questions import NAME, ChoiceQuestion, LanguagesQuestion, MultiQuestion, Question, TextQuestion
+
+MENTEE_QUESTIONS: tuple[Question, ...] = (
+    NAME,
+    ChoiceQuestion("region", N_("Lives in"), N_("Where do you live?"), REGIONS, columns=2),
+    MultiQuestion("fields", N_("Professional field"), N_("Which professional field is yours?"), FIELDS, columns=2),
+    ChoiceQuestion("education", N_("Education"), N_("What is your highest education?"), EDUCATION),
+    ChoiceQuestion("experience", N_("Work experience"), N_("How many years have you worked?"), EXPERIENCE),
+    LanguagesQuestion("languages", N_("Languages"), N_("Which languages do you speak?"), columns=2),
+    ChoiceQuestion("danish", N_("Danish"), N_("How good is your Danish?"), DANISH_LEVELS),
+    MultiQuestion("goals", N_("Wants help with"), N_("What would you like help with?"), GOALS),
+    TextQuestion(
+        "about",
+        N_("Introduction"),
+        N_("Tell a mentor a little about yourself: your work, your plans, what matters to you."),
+        limit=500,
+        optional=True,
+        single_line=False,
+    ),
+)
+
+MENTOR_QUESTIONS: tuple[Question, ...] = (
+    NAME,
+    TextQuestion("job_title", N_("Job title"), N_("What is your job title?"), limit=80),
+    TextQuestion("employer", N_("Employer"), N_("Where do you work?"), limit=80),
+    MultiQuestion("fields", N_("Professional field"), N_("Which professional field is yours?"), FIELDS, columns=2),
+    ChoiceQuestion("experience", N_("Work experience"), N_("How many years have you worked?"), EXPERIENCE),
+    ChoiceQuestion("region", N_("Lives in"), N_("Where do you live?"), MENTOR_REGIONS, columns=2),
+    LanguagesQuestion("languages", N_("Languages"), N_("Which languages do you speak?"), columns=2),
+    MultiQuestion("meeting_modes", N_("Meets"), N_("How can you meet a mentee?"), MEETING_MODES),
+    MultiQuestion("helps_with", N_("Can help with"), N_("What can you help a mentee with?"), GOALS),
+    ChoiceQuestion(
+        "capacity", N_("Mentees at once"), N_("How many mentees can you have at the same time?"), CAPACITY, 3
+    ),
+    TextQuestion(
+        "about",
+        N_("Introduction"),
+        N_("Tell a mentee a little about yourself: your work, your path, why you want to be a mentor."),
+        limit=500,
+        optional=True,
+        single_line=False,
+    ),
+)
+
+COORDINATOR_QUESTIONS: tuple[Question, ...] = (NAME,)
+
+
+def questions(role: str | None) -> tuple[Question, ...]:
+    return {"mentee": MENTEE_QUESTIONS, "mentor": MENTOR_QUESTIONS, "coordinator": COORDINATOR_QUESTIONS}.get(
+        role or "", ()
+    )
+
+
+
+def profile_lines(view: Any, role: str | None, values: dict[str, Any]) -> list[str]:
+    """One line per answer, rendered for `view` (her own Context, or a Voice for a coordinator or a mentor)."""
+    return [f"<b>{view._(q.label)}:</b> {q.show(view, values.get(q.key))}" for q in questions(role)]

@@ -1,0 +1,180 @@
+"""Small flows that answer a caller: "are you sure?", "why?", "which mentorship?".
+
+A caller begins one with `then=<handler>` and the handler receives the answer when it ends:
+
+    await ctx.begin("confirm", then="complete", m=m.id, q=N_("Complete your mentorship with {name}?"),
+                    yes=N_("Yes, complete it"), fmt={"name": other.first_name})
+
+Texts travel as msgids (marked with `N_` where they are written) and are translated when shown, so the question
+comes in her language even if she changes it in between; `fmt` fills the placeholders, escaped for display.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conversations.flow import FLOWS, RESULTS, Context, Step, flow, on_result, stale, step
+from conversations.i18n import N_
+from storage import matching
+from storage.models import User
+
+CHECK = "✓ "
+
+
+def text(ctx: Context, msgid: str, fmt: dict[str, Any] | None = None) -> str:
+    """A msgid from a frame's arguments, in her language, its placeholders filled and escaped."""
+    return ctx._(msgid).format(**{key: ctx.v(value) for key, value in (fmt or {}).items()})
+
+
+def arg(ctx: Context, key: str, default: str = "") -> str:
+    """A msgid from the frame's arguments, in her language."""
+    return text(ctx, ctx.args.get(key) or default)
+
+
+# -- are you sure? -----------------------------------------------------------------------------------------
+
+
+async def _confirm_cancelled(ctx: Context) -> None:
+    ctx.edit(text(ctx, ctx.args["q"], ctx.args.get("fmt")) + f"\n{CHECK}<b>{no_label(ctx)}</b>")
+    await ctx.end(False)
+
+
+CONFIRM = flow("confirm", "confirm", on_cancel=_confirm_cancelled)
+
+
+def no_label(ctx: Context) -> str:
+    return arg(ctx, "no", N_("No, go back"))
+
+
+@step
+class Confirm(Step):
+    """Yes or no before something that cannot be undone; the result is True or False."""
+
+    name = "confirm"
+
+    async def prompt(self, ctx: Context) -> None:
+        ctx.say(
+            text(ctx, ctx.args["q"], ctx.args.get("fmt")),
+            [[ctx.button(arg(ctx, "yes"), "yes")], [ctx.button(no_label(ctx), "no")]],
+        )
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        if value not in ("yes", "no"):
+            await stale(ctx)
+            return
+        chosen = arg(ctx, "yes") if value == "yes" else no_label(ctx)
+        ctx.edit(text(ctx, ctx.args["q"], ctx.args.get("fmt")) + f"\n{CHECK}<b>{chosen}</b>")
+        await ctx.end(value == "yes")
+
+
+# -- why? --------------------------------------------------------------------------------------------------
+
+# Sets of reasons by name, each `{code: msgid}`; the flows that ask register theirs.
+REASONS: dict[str, dict[str, str]] = {}
+REASON = flow("reason", "reason")
+
+
+@step
+class Reason(Step):
+    """One reason from a registered set, or Back; the result is the reason's code."""
+
+    name = "reason"
+
+    def options(self, ctx: Context) -> dict[str, str]:
+        return REASONS[ctx.args["set"]]
+
+    async def prompt(self, ctx: Context) -> None:
+        buttons = [[ctx.button(ctx._(label), code)] for code, label in self.options(ctx).items()]
+        ctx.say(text(ctx, ctx.args["q"], ctx.args.get("fmt")), [*buttons, [ctx.button(ctx._("Back"), "back")]])
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        if value == "back":
+            await ctx.cancel()
+        elif value in self.options(ctx):
+            ctx.edit(text(ctx, ctx.args["q"], ctx.args.get("fmt")) + f"\n{CHECK}<b>{ctx._(self.options(ctx)[value])}</b>")
+            await ctx.end(value)
+        else:
+            await stale(ctx)
+
+
+# -- which mentorship? -------------------------------------------------------------------------------------
+
+PICK_MENTORSHIP = flow("pick_mentorship", "pick_mentorship")
+
+
+async def which_mentorship(ctx: Context, question: str, then: str) -> None:
+    """Hand `then` one of her running mentorships: the only one at once, or the one she picks."""
+    live = await matching.live_mentorships(ctx.session, ctx.user.id)
+    if not live:
+        ctx.say(ctx._("You have no mentorship right now."))
+        if ctx.step != "idle":
+            await ctx.prompt()
+        return
+    if len(live) == 1:
+        await RESULTS[then](ctx, live[0].id, {})
+        return
+    await ctx.begin("pick_mentorship", then=then, q=question)
+
+
+@step
+class PickMentorship(Step):
+    name = "pick_mentorship"
+
+    async def choices(self, ctx: Context) -> list[tuple[int, str]]:
+        out = []
+        for m in await matching.live_mentorships(ctx.session, ctx.user.id):
+            other = await ctx.session.get(User, m.other(ctx.user.id))
+            out.append((m.id, (other.first_name if other else None) or "?"))
+        return out
+
+    async def prompt(self, ctx: Context) -> None:
+        choices = await self.choices(ctx)
+        if not choices:
+            ctx.say(ctx._("You have no mentorship right now."))
+            await ctx.cancel()
+            return
+        buttons = [[ctx.button(name, str(m_id))] for m_id, name in choices]
+        ctx.say(arg(ctx, "q"), [*buttons, [ctx.button(ctx._("Back"), "back")]])
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        if value == "back":
+            await ctx.cancel()
+            return
+        names = dict(await self.choices(ctx))
+        if not value.isdigit() or int(value) not in names:
+            await stale(ctx)
+            return
+        ctx.edit(arg(ctx, "q") + f"\n{CHECK}<b>{ctx.v(names[int(value)])}</b>")
+        await ctx.end(int(value))
+
+
+# -- leaving a flow ----------------------------------------------------------------------------------------
+
+# What leaving a flow says; "Stopped." where nothing more needs saying.
+STOPPED = {"profile": N_("Stopped. Your saved profile is unchanged.")}
+
+
+async def stop(ctx: Context) -> None:
+    """Leave the flow on top (`/cancel`, Back on a form's first question), asking first when that would throw
+    answers away."""
+    current = FLOWS[ctx.flow]
+    if current.on_cancel is not None:
+        await current.on_cancel(ctx)
+    elif current.holds_answers(ctx.state):
+        await ctx.begin(
+            "confirm",
+            then="stop_flow",
+            q=N_("Stop here? What you entered here will be lost."),
+            yes=N_("Yes, stop"),
+            no=N_("No, go on"),
+        )
+    else:
+        ctx.say(ctx._(STOPPED.get(ctx.flow, N_("Stopped."))))
+        await ctx.cancel()
+
+
+@on_result("stop_flow")
+async def stop_flow(ctx: Context, sure: bool, args: dict) -> None:
+    if sure:
+        ctx.say(ctx._("Stopped."))
+        await ctx.cancel()
