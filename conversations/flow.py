@@ -108,6 +108,7 @@ class Context:
     deleted: bool = False  # she deleted her data: nothing is saved after this step
     join_link: Callable[[str], str] = lambda code: f"/start {code}"
     moves: int = 0  # counts goto/begin/end, so `end` knows whether a result handler moved her on
+    offer_back: bool = False  # the question being asked has a Back button (set by the step asking it)
 
     # -- language ------------------------------------------------------------------------------------------
     def _(self, message: str) -> str:

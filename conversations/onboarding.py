@@ -65,25 +65,33 @@ class Ask(Step):
     def __init__(self, question: Question) -> None:
         self.q = question
 
+    def back_to(self, ctx: Context) -> str | None:
+        """Where Back goes: the card she came from, or the question before; the first question has none."""
+        if ctx.flow == "profile":
+            return "profile"
+        if ctx.state.get("editing"):
+            return "summary"
+        keys = [q.key for q in questions(ctx.user.role)]
+        position = keys.index(self.q.key)
+        return f"ask:{keys[position - 1]}" if position > 0 else None
+
     async def prompt(self, ctx: Context) -> None:
+        ctx.offer_back = self.back_to(ctx) is not None
         self.q.ask(ctx, draft(ctx).get(self.q.key))
 
     async def on_text(self, ctx: Context, text: str) -> None:
+        ctx.offer_back = self.back_to(ctx) is not None
         await self._settle(ctx, self.q.on_text(ctx, text, draft(ctx).get(self.q.key)))
 
     async def on_button(self, ctx: Context, value: str) -> None:
+        back = self.back_to(ctx)
+        if value == "back" and back is not None:
+            ctx.state.get("picking", {}).pop(self.q.key, None)  # ticks not confirmed with Done are dropped
+            ctx.goto(back)
+            await ctx.prompt()
+            return
+        ctx.offer_back = back is not None
         await self._settle(ctx, self.q.on_button(ctx, value, draft(ctx).get(self.q.key)))
-
-    async def on_back(self, ctx: Context) -> None:
-        keys = [q.key for q in questions(ctx.user.role)]
-        position = keys.index(self.q.key)
-        if ctx.flow == "profile" or ctx.state.get("editing"):
-            ctx.goto("profile" if ctx.flow == "profile" else "summary")
-        elif position == 0:
-            ctx.goto("role" if ctx.user.role in ("mentee", "mentor") and ctx.user.onboarded_at is None else "idle")
-        else:
-            ctx.goto(f"ask:{keys[position - 1]}")
-        await ctx.prompt()
 
     async def _settle(self, ctx: Context, answer: Any) -> None:
         if answer is INVALID:

@@ -28,6 +28,11 @@ class Question:
     def ask(self, ctx: Context, current: Any, *, hint: str = "", edit: bool = False) -> None:
         raise NotImplementedError
 
+    @staticmethod
+    def back_row(ctx: Context) -> list:
+        """Back to the question before, when the step asking has one (`ctx.offer_back`)."""
+        return [ctx.button(ctx._("Back"), "back")] if ctx.offer_back else []
+
     def on_button(self, ctx: Context, value: str, current: Any) -> Any:
         return INVALID
 
@@ -65,7 +70,7 @@ class TextQuestion(Question):
             buttons.append(ctx.button(ctx._("Skip"), "skip"))
         extra = ctx._("Up to {limit} characters.").format(limit=self.limit)
         say = ctx.edit if edit else ctx.say
-        say(self._text(ctx, hint, extra), rows(buttons, 1))
+        say(self._text(ctx, hint, extra), [*rows(buttons, 1), self.back_row(ctx)])
 
     def _platform_name(self, ctx: Context) -> str:
         return _clean(ctx.inbound.display_name)[: self.limit]
@@ -106,9 +111,9 @@ class ChoiceQuestion(Question):
         return [(o.code, ctx._(o.label)) for o in self.options]
 
     def ask(self, ctx: Context, current: Any, *, hint: str = "", edit: bool = False) -> None:
-        buttons = [ctx.button(title, code) for code, title in self.choices(ctx)]
+        buttons = [ctx.button((CHECK if code == current else "") + title, code) for code, title in self.choices(ctx)]
         say = ctx.edit if edit else ctx.say
-        say(self._text(ctx, hint), rows(buttons, self.columns))
+        say(self._text(ctx, hint), [*rows(buttons, self.columns), self.back_row(ctx)])
 
     def on_button(self, ctx: Context, value: str, current: Any) -> Any:
         if value not in dict(self.choices(ctx)):
@@ -142,7 +147,7 @@ class MultiQuestion(ChoiceQuestion):
     def ask(self, ctx: Context, current: Any, *, hint: str = "", edit: bool = False) -> None:
         picked = self._picked(ctx, current)
         buttons = [ctx.button((CHECK if code in picked else "") + title, code) for code, title in self.choices(ctx)]
-        keyboard = [*rows(buttons, self.columns), [ctx.button(ctx._("Done"), "done")]]
+        keyboard = [*rows(buttons, self.columns), [ctx.button(ctx._("Done"), "done")], self.back_row(ctx)]
         extra = ctx._("Tap all that fit, then tap Done.")
         say = ctx.edit if edit else ctx.say
         say(self._text(ctx, hint, extra), keyboard)
