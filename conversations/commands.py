@@ -161,9 +161,10 @@ async def help_(ctx: Context) -> None:
 
 
 async def cancel(ctx: Context) -> None:
-    """Leave the flow on top only; in the main flow, pause onboarding keeping every answer."""
+    """Leave the flow on top only; sent again straight after, leave every detour, so from anywhere at most three
+    /cancel reach the menu. In the main flow, pause onboarding keeping every answer."""
     if len(ctx.stack) > 1:
-        await stop(ctx)
+        await stop(ctx, everything=ctx.data.get("cancels", 0) > 1)
     elif ctx.step in ("idle", "language", "declined"):
         ctx.say(ctx._("There is nothing to stop right now."))
         await ctx.prompt()

@@ -209,6 +209,10 @@ async def dispatch(ctx: Context) -> None:
     if inbound.kind is Kind.UNSUPPORTED:
         await commands.unsupported(ctx)
         return
+    # /cancel sent again straight after a /cancel means more: leave every detour.
+    ctx.data["cancels"] = ctx.data.get("cancels", 0) + 1 if inbound.command == "cancel" else 0
+    if not ctx.data["cancels"]:
+        del ctx.data["cancels"]
     if inbound.kind is Kind.COMMAND:
         ctx.data.pop("paused", None)
         handler = commands.COMMANDS.get(inbound.command, commands.unknown)

@@ -154,22 +154,33 @@ class PickMentorship(Step):
 STOPPED = {"profile": N_("Stopped. Your saved profile is unchanged.")}
 
 
-async def stop(ctx: Context) -> None:
+async def stop(ctx: Context, *, everything: bool = False) -> None:
     """Leave the flow on top (`/cancel`, Back on a form's first question), asking first when that would throw
-    answers away."""
+    answers away; `everything` leaves every detour, back to the main flow."""
     current = FLOWS[ctx.flow]
-    if current.on_cancel is not None:
+    if ctx.flow == "confirm" and ctx.args.get("then_stop"):
+        await ctx.end(True)  # /cancel asked "stop here?" is a yes
+    elif current.on_cancel is not None:
         await current.on_cancel(ctx)
-    elif current.holds_answers(ctx.state):
+    elif any(FLOWS[f["flow"]].holds_answers(f["data"]) for f in (ctx.stack[1:] if everything else [ctx.frame])):
         await ctx.begin(
             "confirm",
-            then="stop_flow",
+            then="stop_all" if everything else "stop_flow",
+            then_stop=True,
             q=N_("Stop here? What you entered here will be lost."),
             yes=N_("Yes, stop"),
             no=N_("No, go on"),
         )
     else:
         ctx.say(ctx._(STOPPED.get(ctx.flow, N_("Stopped."))))
+        await leave(ctx, everything)
+
+
+async def leave(ctx: Context, everything: bool) -> None:
+    if everything:
+        ctx.restart(ctx.stack[0]["step"], ctx.stack[0]["data"])
+        await ctx.prompt()
+    else:
         await ctx.cancel()
 
 
@@ -177,4 +188,11 @@ async def stop(ctx: Context) -> None:
 async def stop_flow(ctx: Context, sure: bool, args: dict) -> None:
     if sure:
         ctx.say(ctx._("Stopped."))
-        await ctx.cancel()
+        await leave(ctx, everything=False)
+
+
+@on_result("stop_all")
+async def stop_all(ctx: Context, sure: bool, args: dict) -> None:
+    if sure:
+        ctx.say(ctx._("Stopped."))
+        await leave(ctx, everything=True)

@@ -1,0 +1,250 @@
+"""Detours inside detours: each flow waits under the one she opened from it, comes back when that one ends, and
+/cancel always finds the way out."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from conversations import flow
+from conversations.flow import FLOWS, FlowError
+from conversations.i18n import Translator
+from storage.models import Conversation, Event, MeetingReport, Mentorship
+from tests.fakechat import FakeChat
+from tests.flows import due
+from tests.people import coordinator, matched, user_id
+from tests.test_meetings import EN, MEETING_AT, nb, planned
+
+APOLOGY = Translator("en")._("Sorry, something went wrong on my side. Please try again in a moment.")
+
+
+async def stack_of(sessions, external_id: str) -> list[str]:  # type: ignore[no-untyped-def]
+    async with sessions() as session:
+        conv = await session.get(Conversation, await user_id(sessions, external_id))
+        return [f"{f['flow']}:{f['step']}" for f in conv.data["stack"]]
+
+
+async def report_asked(engine, people, sessions, clock) -> tuple[FakeChat, FakeChat]:  # type: ignore[no-untyped-def]
+    """A planned meeting has happened, and both are asked how it went."""
+    amina, mette = await planned(engine, people, sessions)
+    clock.now = MEETING_AT + timedelta(minutes=91)
+    for reply in await due(engine):
+        people[reply.to.user_id].receive(reply)
+    assert "How did your meeting with Mette" in amina.last.text
+    return amina, mette
+
+
+async def test_meeting_then_report_then_meeting_again_saves_the_report(engine, people, sessions, clock) -> None:
+    """The reproduction: /meet, "Yes, we met", /meet again, a whole meeting planned, then the report finished."""
+    amina, mette = await report_asked(engine, people, sessions, clock)
+    question = amina.last
+    await amina.send("/meet")
+    await amina.tap("Yes, we met", message=question)
+    assert amina.last.text.startswith("What did you talk about?")
+    await amina.send("/meet")
+    assert await stack_of(sessions, "1001") == ["main:idle", "report:report_topics", "meet:meet_day"]
+    await amina.tap(EN.day(datetime(2026, 3, 6).date()))
+    await amina.tap(nb("2:00 PM"))
+    await amina.tap("In person")
+    assert "I have asked Mette" in amina.texts_since(-3)
+    assert amina.last.text.startswith("What did you talk about?")  # the report waited underneath
+    await amina.tap("CV and applications")
+    await amina.tap("1 h")
+    await amina.tap("Skip")
+    assert "Your report is saved" in amina.texts_since(-3)
+    assert amina.last.text == "What would you like to do?"
+    assert APOLOGY not in amina.texts_since(0)
+    async with sessions() as session:
+        report = (await session.execute(select(MeetingReport))).scalar_one()
+        assert (report.met, report.topics, report.minutes) == ("yes", ["cv"], 60)
+
+
+async def test_a_report_from_inside_the_relay_returns_to_the_relay(engine, people, sessions, clock) -> None:
+    amina, mette = await report_asked(engine, people, sessions, clock)
+    question = amina.last
+    await amina.send("/write")
+    await amina.tap("Yes, we met", message=question)
+    await amina.tap("Network")
+    await amina.tap("30 min")
+    await amina.tap("Skip")
+    assert amina.last.text.startswith("Write your message to Mette")
+    await amina.tap("Done")
+    assert amina.last.text == "What would you like to do?"
+    before = len(mette.history)
+    await amina.send("Is this private?")
+    assert len(mette.history) == before  # out of the relay: nothing goes to her mentor
+    async with sessions() as session:
+        assert (await session.execute(select(MeetingReport.minutes))).scalar_one() == 30
+
+
+async def test_forms_go_back_one_question_and_cancel_asks_before_losing_a_draft(engine, people, sessions) -> None:
+    karen = await coordinator(engine, people)
+    await karen.send("/newevent")
+    await karen.tap("Workshop")
+    await karen.send("CV workshop")
+    assert karen.last.text.startswith("When is it?")
+    await karen.tap("Back")
+    assert karen.last.text == "What is the event called?" and "Keep “CV workshop”" in karen.last.buttons
+    await karen.tap("Back")
+    assert karen.last.text == "What kind of event is it?" and "✓ Workshop" in karen.last.buttons
+    await karen.tap("✓ Workshop")
+    await karen.tap("Keep “CV workshop”")
+    assert karen.last.text.startswith("When is it?")
+    await karen.send("/cancel")
+    assert karen.last.text == "Stop here? What you entered here will be lost."
+    await karen.tap("No, go on")
+    assert karen.last.text.startswith("When is it?")
+    await karen.send("/cancel")
+    await karen.send("/cancel")  # asked again, /cancel is a yes
+    assert karen.last.text == "What would you like to do?"
+    assert await stack_of(sessions, "9000") == ["main:idle"]
+
+    await karen.send("/broadcast")
+    await karen.send("Dear all, the workshop moves to Tuesday.")
+    await karen.tap("See the preview")
+    await karen.tap("Back")
+    await karen.tap("Back")
+    assert karen.last.buttons[0] == "Keep “Dear all, the workshop …”"
+    await karen.tap("Back")  # the form's first question: out, but not silently and not without asking
+    assert karen.last.text == "Stop here? What you entered here will be lost."
+    await karen.tap("Yes, stop")
+    assert "Stopped." in karen.texts_since(-3) and karen.last.text == "What would you like to do?"
+
+
+async def test_back_on_every_profile_question_goes_one_up(engine, people) -> None:
+    from tests.flows import at_fields_question
+
+    noor = FakeChat(engine, "noor", "Noor", network=people)
+    await at_fields_question(noor)
+    assert noor.last.buttons[-1] == "Back"
+    await noor.tap("Back")
+    assert noor.last.text == "Where do you live?" and "✓ Aarhus" in noor.last.buttons
+    await noor.tap("Back")
+    assert noor.last.text.startswith("What is your first name?") and "Back" not in noor.last.buttons
+    await noor.tap("Keep “Noor”")
+    await noor.tap("✓ Aarhus")
+    assert noor.last.text.startswith("Which professional field is yours?")
+
+
+# -- every detour a mentee can open from inside another ----------------------------------------------------
+
+
+async def _open(name: str, amina: FakeChat, m_id: int, event_id: int) -> None:
+    if name == "meet":
+        await amina.send("/meet")
+    elif name == "report":
+        await amina.send("/report")
+    elif name == "relay":
+        await amina.send("/write")
+    elif name == "survey":
+        await amina.send("/survey")
+    elif name == "needs":
+        await amina.press(f"e:needs:{event_id}")
+    elif name == "reason":  # end early
+        await amina.press(f"m:end:{m_id}")
+    elif name == "confirm":  # delete
+        await amina.send("/delete")
+    elif name == "profile":
+        await amina.send("/profile")
+    else:  # language: a picker that is no frame; her place stays
+        await amina.send("/language")
+        await amina.press("lang:en", message=amina.last)
+
+
+DETOURS = ("meet", "report", "relay", "survey", "needs", "reason", "confirm", "profile", "language")
+
+
+@pytest.mark.parametrize("first", DETOURS)
+async def test_a_then_b_then_a_and_out_again(engine, people, sessions, clock, first) -> None:
+    amina, mette = await matched(engine, people, sessions)
+    async with sessions() as session, session.begin():
+        event = Event(
+            kind="workshop", title="CV", starts_at=clock.now + timedelta(days=5), place="Library", capacity=10,
+            audience="all", checkin_code="C0DE", invite_code="evx", created_at=clock.now,
+        )  # fmt: skip
+        session.add(event)
+    async with sessions() as session:
+        m_id = (await session.execute(select(Mentorship.id))).scalar_one()
+        event_id = (await session.execute(select(Event.id))).scalar_one()
+    await amina.press(f"e:go:{event_id}")
+    for second in DETOURS:
+        if second == first:
+            continue
+        await _open(first, amina, m_id, event_id)
+        await _open(second, amina, m_id, event_id)
+        await _open(first, amina, m_id, event_id)
+        stack = [f.split(":")[0] for f in await stack_of(sessions, "1001")]
+        if first != "language":
+            assert stack[-1] == first, (first, second, stack)
+        if second != "language" and first != "language":
+            assert stack[-2] == second, (first, second, stack)
+        assert len(stack) == len(set(stack)), stack  # each flow at most once
+        for cancels in range(1, 4):
+            await amina.send("/cancel")
+            if await stack_of(sessions, "1001") == ["main:idle"]:
+                break
+        assert await stack_of(sessions, "1001") == ["main:idle"], (first, second, cancels)
+    assert APOLOGY not in amina.texts_since(0)
+    assert "Everything is deleted" not in amina.texts_since(0)
+
+
+# -- the kernel's own rules --------------------------------------------------------------------------------
+
+
+async def test_a_step_that_fails_twice_is_closed_and_the_question_below_comes_back(
+    engine, people, sessions, clock, monkeypatch
+) -> None:
+    amina, mette = await matched(engine, people, sessions)
+    await amina.send("/write")
+    await amina.send("/meet")
+
+    async def broken(*_args: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(flow.STEPS["meet_day"], "on_button", broken)
+    await amina.tap(EN.day(datetime(2026, 3, 4).date()))
+    assert amina.last.text == APOLOGY
+    await amina.tap(EN.day(datetime(2026, 3, 4).date()))
+    assert "Sorry, that did not work. I have closed it" in amina.texts_since(-2)
+    assert amina.last.text.startswith("Write your message to Mette")  # the relay she was in, not an apology loop
+    assert await stack_of(sessions, "1001") == ["main:idle", "relay:relay"]
+    monkeypatch.undo()
+    await amina.send("/meet")
+    await amina.tap(EN.day(datetime(2026, 3, 4).date()))
+    assert amina.last.text == "At what time?"
+
+
+async def test_goto_outside_the_flow_and_unknown_flows_are_errors(engine, people, sessions) -> None:
+    amina, mette = await matched(engine, people, sessions)
+    assert not FLOWS["meet"].owns("report_note") and FLOWS["main"].owns("ask:name")
+    with pytest.raises(FlowError):
+        flow.flow("meet", "meet_day")
+    with pytest.raises(FlowError):
+        flow.step(type("Twice", (flow.Step,), {"name": "meet_day"}))
+    with pytest.raises(FlowError):
+        flow.action("mt")(lambda ctx, value: None)
+    # every step a flow names exists, and every step belongs to a flow
+    owned = {s for f in FLOWS.values() for s in f.steps}
+    assert owned - {"ask:", "filter:"} <= set(flow.STEPS)
+    assert set(flow.STEPS) <= owned
+
+
+async def test_a_stored_step_that_no_longer_exists_falls_back_quietly(engine, people, sessions) -> None:
+    amina, mette = await matched(engine, people, sessions)
+    async with sessions() as session, session.begin():
+        conv = await session.get(Conversation, await user_id(sessions, "1001"))
+        conv.data = {"stack": [{"flow": "main", "step": "idle", "data": {}, "args": {}, "then": None},
+                               {"flow": "renamed", "step": "old_step", "data": {}, "args": {}, "then": None}]}  # fmt: skip
+    await amina.send("hello")
+    assert amina.last.text == "What would you like to do?"
+    assert await stack_of(sessions, "1001") == ["main:idle"]
+
+
+def test_no_frame_outlives_its_row_shape() -> None:
+    """Frames are plain JSON: what a flow keeps must survive a round trip through the database."""
+    import json
+
+    frame = flow.frame("meet", "meet_day", {"m": 1}, {"x": [1, 2]}, None)
+    assert json.loads(json.dumps(frame)) == frame
