@@ -38,7 +38,7 @@ async def report_asked(engine, people, sessions, clock) -> tuple[FakeChat, FakeC
 
 async def test_meeting_then_report_then_meeting_again_saves_the_report(engine, people, sessions, clock) -> None:
     """The reproduction: /meet, "Yes, we met", /meet again, a whole meeting planned, then the report finished."""
-    amina, mette = await report_asked(engine, people, sessions, clock)
+    amina, _mette = await report_asked(engine, people, sessions, clock)
     question = amina.last
     await amina.send("/meet")
     await amina.tap("Yes, we met", message=question)
@@ -158,7 +158,7 @@ DETOURS = ("meet", "report", "relay", "survey", "needs", "reason", "confirm", "p
 
 @pytest.mark.parametrize("first", DETOURS)
 async def test_a_then_b_then_a_and_out_again(engine, people, sessions, clock, first) -> None:
-    amina, mette = await matched(engine, people, sessions)
+    amina, _mette = await matched(engine, people, sessions)
     async with sessions() as session, session.begin():
         event = Event(
             kind="workshop", title="CV", starts_at=clock.now + timedelta(days=5), place="Library", capacity=10,
@@ -181,11 +181,11 @@ async def test_a_then_b_then_a_and_out_again(engine, people, sessions, clock, fi
         if second != "language" and first != "language":
             assert stack[-2] == second, (first, second, stack)
         assert len(stack) == len(set(stack)), stack  # each flow at most once
-        for cancels in range(1, 4):
+        for _ in range(3):
             await amina.send("/cancel")
             if await stack_of(sessions, "1001") == ["main:idle"]:
                 break
-        assert await stack_of(sessions, "1001") == ["main:idle"], (first, second, cancels)
+        assert await stack_of(sessions, "1001") == ["main:idle"], (first, second)
     assert APOLOGY not in amina.texts_since(0)
     assert "Everything is deleted" not in amina.texts_since(0)
 
@@ -196,7 +196,7 @@ async def test_a_then_b_then_a_and_out_again(engine, people, sessions, clock, fi
 async def test_a_step_that_fails_twice_is_closed_and_the_question_below_comes_back(
     engine, people, sessions, clock, monkeypatch
 ) -> None:
-    amina, mette = await matched(engine, people, sessions)
+    amina, _mette = await matched(engine, people, sessions)
     await amina.send("/write")
     await amina.send("/meet")
 
@@ -216,8 +216,7 @@ async def test_a_step_that_fails_twice_is_closed_and_the_question_below_comes_ba
     assert amina.last.text == "At what time?"
 
 
-async def test_goto_outside_the_flow_and_unknown_flows_are_errors(engine, people, sessions) -> None:
-    amina, mette = await matched(engine, people, sessions)
+def test_goto_outside_the_flow_and_unknown_flows_are_errors() -> None:
     assert not FLOWS["meet"].owns("report_note") and FLOWS["main"].owns("ask:name")
     with pytest.raises(FlowError):
         flow.flow("meet", "meet_day")
@@ -232,7 +231,7 @@ async def test_goto_outside_the_flow_and_unknown_flows_are_errors(engine, people
 
 
 async def test_a_stored_step_that_no_longer_exists_falls_back_quietly(engine, people, sessions) -> None:
-    amina, mette = await matched(engine, people, sessions)
+    amina, _mette = await matched(engine, people, sessions)
     async with sessions() as session, session.begin():
         conv = await session.get(Conversation, await user_id(sessions, "1001"))
         conv.data = {"stack": [{"flow": "main", "step": "idle", "data": {}, "args": {}, "then": None},

@@ -44,7 +44,11 @@ LEGACY = {
 def test_each_way_back_becomes_a_frame_holding_its_own_draft() -> None:
     step, _, data = LEGACY["1001"]
     stack = upgrade(step, data)["stack"]
-    assert [(f["flow"], f["step"]) for f in stack] == [("main", "idle"), ("relay", "relay"), ("report", "report_topics")]
+    assert [(f["flow"], f["step"]) for f in stack] == [
+        ("main", "idle"),
+        ("relay", "relay"),
+        ("report", "report_topics"),
+    ]
     assert stack[1]["args"] == {"m": 1} and stack[2]["data"]["topics"] == ["cv"]
     assert set(upgrade(step, data)) == {"stack"}  # the leftover browse list is gone
 
@@ -104,7 +108,9 @@ async def _write_legacy_rows(sessions) -> None:  # type: ignore[no-untyped-def]
                     old[key]["m"] = m_id
             if "relay" in old:
                 old["relay"] = m_id
-            await session.execute(update(Conversation).where(Conversation.user_id == user_id).values(step=step, seq=seq, data=old))
+            await session.execute(
+                update(Conversation).where(Conversation.user_id == user_id).values(step=step, seq=seq, data=old)
+            )
 
 
 @pytest.mark.parametrize("converted_by", ["migration", "engine"])

@@ -1,0 +1,127 @@
+"""A seeded random walk: 20 women do 5,000 random things (commands, taps on the newest and on older messages,
+text, media), and no state they reach is a dead end.
+
+After every event: no apology (no step failed), every frame on her stack names a flow that owns its step and a
+result handler that exists, and the step on top can ask its question. At the end, from wherever each one is,
+/cancel at most three times reaches the main flow.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from conversations.commands import COMMANDS
+from conversations.flow import FLOWS, RESULTS
+from conversations.i18n import Translator
+from storage.models import Conversation, Event, User
+from tests.fakechat import FakeChat
+from tests.flows import due
+from tests.people import add_mentor, coordinator, matched, mentee
+
+EVENTS = 5000
+APOLOGY = Translator("en")._("Sorry, something went wrong on my side. Please try again in a moment.")
+TEXTS = ("hello", "Aarhus", "2", "<b>Fatima</b>", "x" * 3000, "24.12.2026 17:00", "12", "Yes", "", "/", "فاطمة")
+COMMAND_ARGS = {"checkin": ("", "C0DE", "NOPE"), "company": ("", "add Acme"), "start": ("", "evwalk", "bogus")}
+
+
+async def one_event(rng: random.Random, chat: FakeChat, commands: list[str]) -> None:
+    roll = rng.random()
+    if roll < 0.5:  # a tap: mostly on the newest message with buttons, sometimes on an older one
+        shown = [s for s in chat.messages.values() if s.reply.buttons]
+        if shown:
+            message = shown[-1] if rng.random() < 0.7 else rng.choice(shown)
+            button = rng.choice([b for row in message.reply.buttons for b in row])
+            await chat.press(button.payload, message=message)
+            return
+    if roll < 0.7:
+        name = rng.choice(commands)
+        args = rng.choice(COMMAND_ARGS.get(name, ("",)))
+        await chat.send(f"/{name} {args}".strip())
+    elif roll < 0.95:
+        await chat.send(rng.choice(TEXTS) or " ")
+    else:
+        await chat.send_unsupported(rng.choice(("photo", "sticker", "voice")))
+
+
+def check_stack(data: dict) -> None:
+    stack = data["stack"]
+    assert stack and stack[0]["flow"] == "main", stack
+    for frame in stack:
+        assert FLOWS[frame["flow"]].owns(frame["step"]), frame
+        assert frame["then"] is None or frame["then"] in RESULTS, frame
+    flows = [f["flow"] for f in stack]
+    assert len(flows) == len(set(flows)), flows
+
+
+async def test_five_thousand_random_events_leave_nobody_stranded(engine, people, sessions, clock) -> None:
+    rng = random.Random(20261201)
+    await coordinator(engine, people)
+    await matched(engine, people, sessions)
+    for i in range(4):
+        await add_mentor(sessions, f"m-{i + 2}", f"Mentor{i}", languages=("en", "ar"))
+    chats = list(people.values())
+    for i in range(3):
+        chats.append(await mentee(engine, people, user_id=f"2{i:03d}", name=f"Mentee{i}"))
+    for i in range(4):  # the mentors added by hand have no chat yet
+        chats.append(FakeChat(engine, user_id=f"m-{i + 2}", name=f"Mentor{i}", network=people))
+    for i in range(len(chats), 20):
+        chats.append(FakeChat(engine, user_id=f"3{i:03d}", name=f"New{i}", network=people))
+    assert len(chats) == 20
+    async with sessions() as session, session.begin():
+        session.add(
+            Event(
+                kind="intro", title="Walk", starts_at=clock.now + timedelta(days=3), place="Library", capacity=3,
+                audience="all", checkin_code="C0DE", invite_code="evwalk", created_at=clock.now,
+            )
+        )  # fmt: skip
+    commands = [*sorted(COMMANDS), "nonsense"]
+    reached: set[str] = set()
+    deepest = 0
+
+    for n in range(EVENTS):
+        chat = rng.choice(chats)
+        before = len(chat.history)
+        await one_event(rng, chat, commands)
+        assert APOLOGY not in chat.texts_since(before), f"event {n} of {chat.ref.user_id}"
+        async with sessions() as session:
+            user = (
+                await session.execute(select(User).where(User.external_id == chat.ref.user_id))
+            ).scalar_one_or_none()
+            if user is not None:
+                stack = (await session.get(Conversation, user.id)).data["stack"]
+                check_stack({"stack": stack})
+                reached.update(f"{f['flow']}:{f['step']}" for f in stack)
+                deepest = max(deepest, len(stack))
+        if n % 500 == 499:  # the clock moves on, and due reminders arrive
+            clock.advance(hours=7)
+            for reply in await due(engine):
+                if reply.to.user_id in people:
+                    people[reply.to.user_id].receive(reply)
+    # The walk went somewhere: most flows, detours inside detours.
+    assert len({r.split(":")[0] for r in reached}) >= 12 and deepest >= 4, (sorted(reached), deepest)
+
+    async with sessions() as session:
+        for conv in (await session.execute(select(Conversation))).scalars():
+            check_stack(conv.data)
+
+    for chat in chats:
+        async with sessions() as session:
+            user = (
+                await session.execute(select(User).where(User.external_id == chat.ref.user_id))
+            ).scalar_one_or_none()
+        if user is None:  # she deleted her data along the way
+            continue
+        for _ in range(3):
+            async with sessions() as session:
+                conv = await session.get(Conversation, user.id)
+                check_stack(conv.data)
+                if len(conv.data["stack"]) == 1:
+                    break
+            await chat.send("/cancel")
+        async with sessions() as session:
+            conv = await session.get(Conversation, user.id)
+            assert len(conv.data["stack"]) == 1, (chat.ref.user_id, conv.data["stack"])
+    assert all(APOLOGY not in c.texts_since(0) for c in chats)
