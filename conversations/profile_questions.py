@@ -73,7 +73,6 @@ def questions(role: str | None) -> tuple[Question, ...]:
     )
 
 
-
 def profile_lines(view: Any, role: str | None, values: dict[str, Any]) -> list[str]:
     """One line per answer, rendered for `view` (her own Context, or a Voice for a coordinator or a mentor)."""
     return [f"<b>{view._(q.label)}:</b> {q.show(view, values.get(q.key))}" for q in questions(role)]

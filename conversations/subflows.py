@@ -91,7 +91,9 @@ class Reason(Step):
         if value == "back":
             await ctx.cancel()
         elif value in self.options(ctx):
-            ctx.edit(text(ctx, ctx.args["q"], ctx.args.get("fmt")) + f"\n{CHECK}<b>{ctx._(self.options(ctx)[value])}</b>")
+            ctx.edit(
+                text(ctx, ctx.args["q"], ctx.args.get("fmt")) + f"\n{CHECK}<b>{ctx._(self.options(ctx)[value])}</b>"
+            )
             await ctx.end(value)
         else:
             await stale(ctx)

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from conversations import flow
 from conversations.flow import FLOWS, FlowError
 from conversations.i18n import Translator
-from storage.models import Conversation, Event, MeetingReport, Mentorship
+from conversations.messages import Inbound, Kind, UserRef
+from storage.models import Conversation, Event, MeetingReport, Mentorship, User
 from tests.fakechat import FakeChat
 from tests.flows import due
 from tests.people import coordinator, matched, user_id
@@ -228,6 +229,20 @@ def test_goto_outside_the_flow_and_unknown_flows_are_errors() -> None:
     owned = {s for f in FLOWS.values() for s in f.steps}
     assert owned - {"ask:", "filter:"} <= set(flow.STEPS)
     assert set(flow.STEPS) <= owned
+    ctx = flow.Context(
+        session=None,  # type: ignore[arg-type]
+        user=User(),
+        conv=Conversation(step="meet_day", seq=1, data={}),
+        inbound=Inbound(UserRef("test", "1", "1"), Kind.TEXT, text="hi"),
+        now=datetime(2026, 3, 2),
+        t=Translator("en"),
+        data={"stack": [flow.frame("main", "idle"), flow.frame("meet", "meet_day")]},
+    )
+    for wrong in ("report_note", "no_such_step", "idle"):
+        with pytest.raises(FlowError):
+            ctx.goto(wrong)
+    ctx.goto("meet_time")
+    assert (ctx.step, ctx.conv.step, ctx.conv.seq) == ("meet_time", "meet_time", 2)
 
 
 async def test_a_stored_step_that_no_longer_exists_falls_back_quietly(engine, people, sessions) -> None:
