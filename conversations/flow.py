@@ -197,8 +197,9 @@ class Context:
             await self.prompt()
 
     async def replace(self, flow_name: str, step: str | None = None, **kwargs: Any) -> None:
-        """The top flow gives way to another, which will end into the same caller."""
-        self._pop()
+        """The top flow gives way to another, which ends into the same caller's handler unless told otherwise."""
+        old = self._pop()
+        kwargs.setdefault("then", old.get("then"))
         await self.begin(flow_name, step, **kwargs)
 
     def restart(self, step: str, data: dict[str, Any] | None = None) -> None:

@@ -245,6 +245,42 @@ def test_goto_outside_the_flow_and_unknown_flows_are_errors() -> None:
     assert (ctx.step, ctx.conv.step, ctx.conv.seq) == ("meet_time", "meet_time", 2)
 
 
+async def test_the_four_verbs_keep_the_stack_rules() -> None:
+    ctx = flow.Context(
+        session=None,  # type: ignore[arg-type]
+        user=User(),
+        conv=Conversation(step="idle", seq=1, data={}),
+        inbound=Inbound(UserRef("test", "1", "1"), Kind.TEXT, text="hi"),
+        now=datetime(2026, 3, 2),
+        t=Translator("en"),
+        data={"stack": [flow.frame("main", "idle")]},
+    )
+
+    def flows() -> list[str]:
+        return [f["flow"] for f in ctx.stack]
+
+    for name in ("relay", "report", "meet", "survey", "needs", "info", "vet"):
+        await ctx.begin(name, prompt=False)
+    assert flows() == ["main", "meet", "survey", "needs", "info", "vet"]  # the oldest detours gave way
+    await ctx.begin("meet", prompt=False, m=7)
+    assert flows() == ["main", "survey", "needs", "info", "vet", "meet"] and ctx.args == {"m": 7}
+    await ctx.replace("confirm", prompt=False, then="delete", q="?", yes="y")
+    assert flows()[-1] == "confirm" and ctx.frame["then"] == "delete" and ctx.step == "confirm"
+    await ctx.replace("reason", prompt=False, set="end", q="?")
+    assert ctx.frame["then"] == "delete"  # the caller's handler carries over
+    ctx.stack.pop()
+    await ctx.cancel(prompt=False)
+    await ctx.end(prompt=False)
+    assert flows() == ["main", "survey", "needs"] and ctx.conv.step == ctx.step == "ev_needs"
+    with pytest.raises(FlowError):
+        await ctx.begin("main")
+    with pytest.raises(FlowError):
+        await ctx.begin("meet", then="no_such_handler")
+    ctx.restart("idle")
+    with pytest.raises(FlowError):
+        await ctx.end()
+
+
 async def test_a_stored_step_that_no_longer_exists_falls_back_quietly(engine, people, sessions) -> None:
     amina, _mette = await matched(engine, people, sessions)
     async with sessions() as session, session.begin():
