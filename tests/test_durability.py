@@ -78,28 +78,30 @@ async def test_different_users_are_not_blocked_by_each_other(engine) -> None:
     assert replies and replies[0].buttons
 
 
+async def start_console(url: str) -> asyncio.subprocess.Process:
+    env = {**os.environ, "DATABASE_URL": url, "BOT_TOKEN": "", "PYTHONUNBUFFERED": "1"}
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "console",
+        cwd=ROOT, env=env, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
+async def say(proc: asyncio.subprocess.Process, line: str, expect: str) -> str:
+    """Type a line into the console and read until `expect` shows."""
+    proc.stdin.write(f"{line}\n".encode())
+    await proc.stdin.drain()
+    seen = ""
+    while expect not in seen:
+        chunk = await asyncio.wait_for(proc.stdout.read(4096), timeout=30)
+        assert chunk, f"process ended before {expect!r}; output: {seen}"
+        seen += chunk.decode()
+    return seen
+
+
 async def test_killing_the_process_loses_nothing(tmp_path: Path) -> None:
     """A real process killed with SIGKILL mid-onboarding; the next one continues at the same question."""
     url = f"sqlite:///{tmp_path / 'bot.db'}"
-    env = {**os.environ, "DATABASE_URL": url, "BOT_TOKEN": "", "PYTHONUNBUFFERED": "1"}
-
-    async def start() -> asyncio.subprocess.Process:
-        return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "console",
-            cwd=ROOT, env=env, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        )  # fmt: skip
-
-    async def say(proc: asyncio.subprocess.Process, line: str, expect: str) -> str:
-        proc.stdin.write(f"{line}\n".encode())
-        await proc.stdin.drain()
-        seen = ""
-        while expect not in seen:
-            chunk = await asyncio.wait_for(proc.stdout.read(4096), timeout=30)
-            assert chunk, f"process ended before {expect!r}; output: {seen}"
-            seen += chunk.decode()
-        return seen
-
-    first = await start()
+    first = await start_console(url)
     await say(first, "hello", "[8] Türkçe")
     await say(first, "2", "[3] No, thank you")  # English
     await say(first, "1", "[2] I want to be a mentor")  # I agree
@@ -109,7 +111,7 @@ async def test_killing_the_process_loses_nothing(tmp_path: Path) -> None:
     first.send_signal(signal.SIGKILL)
     await first.wait()
 
-    second = await start()
+    second = await start_console(url)
     out = await say(second, "hello again", "Which professional field")
     assert "Welcome to Mentornet" not in out
     second.stdin.close()
@@ -138,3 +140,28 @@ async def test_a_failing_step_apologises_in_her_language_and_keeps_her_answers(e
     monkeypatch.undo()
     await chat.tap("Aarhus")
     assert chat.last.text.startswith(Translator("da")._("Which professional field is yours?"))
+
+
+async def test_killing_the_process_mid_detour_keeps_the_stack_and_its_drafts(tmp_path: Path) -> None:
+    """Killed while "delete everything?" waits on top of a half-answered question: the next process asks the
+    same thing, "No" keeps her data, and the question below comes back with her tick still on it."""
+    url = f"sqlite:///{tmp_path / 'bot.db'}"
+    first = await start_console(url)
+    await say(first, "hello", "[8] Türkçe")
+    await say(first, "2", "[3] No, thank you")  # English
+    await say(first, "1", "[2] I want to be a mentor")  # I agree
+    await say(first, "1", "What is your first name?")  # mentee
+    await say(first, "Noor", "Where do you live?")
+    await say(first, "3", "Which professional field")  # Aarhus
+    await say(first, "1", "✓ IT")  # ticked, not yet Done
+    await say(first, "/delete", "[2] No, keep my data")
+    first.send_signal(signal.SIGKILL)
+    await first.wait()
+
+    second = await start_console(url)
+    out = await say(second, "hello again", "[2] No, keep my data")  # the same question, not a fresh start
+    assert "Welcome to Mentornet" not in out
+    out = await say(second, "2", "Which professional field")
+    assert "Nothing was deleted." in out and "✓ IT" in out
+    second.stdin.close()
+    await asyncio.wait_for(second.wait(), timeout=30)

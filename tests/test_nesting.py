@@ -298,3 +298,29 @@ def test_no_frame_outlives_its_row_shape() -> None:
 
     frame = flow.frame("meet", "meet_day", {"m": 1}, {"x": [1, 2]}, None)
     assert json.loads(json.dumps(frame)) == frame
+
+
+async def test_old_and_forged_presses_on_an_are_you_sure_question_do_nothing(engine, people, sessions) -> None:
+    amina, mette = await matched(engine, people, sessions)
+    await amina.send("/delete")
+    question = amina.last
+    seq = int(question.reply.buttons[0][0].payload.split(":")[0])
+    for forged in (f"{seq - 1}:yes", f"{seq}:maybe", f"{seq + 1}:yes", "yes", f"{seq}:yes:again"):
+        await amina.press(forged, message=question)
+        assert "Everything is deleted" not in amina.texts_since(-3), forged
+    assert await stack_of(sessions, "1001") == ["main:idle", "confirm:confirm"]
+    # A "complete?" asked, then the mentorship ends from the other side: the late yes changes nothing.
+    await mette.send("/mentorship")
+    await mette.tap("🎓 Complete")
+    late = mette.last
+    await amina.tap("No, keep my data", message=question)
+    await amina.send("/mentorship")
+    await amina.tap("End early")
+    await amina.tap("No time any more")
+    await amina.tap("Yes, end it")
+    await mette.tap("Yes, complete it", message=late)
+    assert mette.last.text == "This mentorship has ended."
+    async with sessions() as session:
+        m = (await session.execute(select(Mentorship))).scalar_one()
+        assert (m.status, m.end_reason) == ("ended_early", "time")
+    assert await user_id(sessions, "1001")
