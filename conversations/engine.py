@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import copy
 import logging
 import weakref
 from collections.abc import Awaitable, Callable, Iterable
@@ -116,7 +115,7 @@ class Engine:
     @staticmethod
     def _save(ctx: Context) -> None:
         ctx.conv.step = ctx.step  # the column mirrors the top frame, for queries and a quick look
-        ctx.conv.data = copy.deepcopy(ctx.data)
+        ctx.conv.data = ctx.data  # already a copy of what was loaded (see `_context`)
         flag_modified(ctx.conv, "data")
 
     async def _apology(self, inbound: Inbound) -> str:
@@ -210,9 +209,10 @@ async def dispatch(ctx: Context) -> None:
         await commands.unsupported(ctx)
         return
     # /cancel sent again straight after a /cancel means more: leave every detour.
-    ctx.data["cancels"] = ctx.data.get("cancels", 0) + 1 if inbound.command == "cancel" else 0
-    if not ctx.data["cancels"]:
-        del ctx.data["cancels"]
+    if inbound.command == "cancel":
+        ctx.data["cancels"] = ctx.data.get("cancels", 0) + 1
+    else:
+        ctx.data.pop("cancels", None)
     if inbound.kind is Kind.COMMAND:
         ctx.data.pop("paused", None)
         handler = commands.COMMANDS.get(inbound.command, commands.unknown)

@@ -108,7 +108,7 @@ def _holds_answers(d: dict) -> bool:
 # The questions in order; Back goes one up. Editing a published event starts at `ev_edit` instead.
 ORDER = ("ev_kind", "ev_title", "ev_when", "ev_place", "ev_capacity", "ev_audience", "ev_region", "ev_text",
          "ev_languages", "ev_preview")  # fmt: skip
-EVENT_FORM = flow("event_form", *ORDER, "ev_edit", holds_answers=lambda d: _holds_answers(d))
+EVENT_FORM = flow("event_form", *ORDER, "ev_edit", holds_answers=_holds_answers)
 
 
 def following(ctx: Context, next_step: str) -> str:

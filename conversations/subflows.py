@@ -31,12 +31,27 @@ def arg(ctx: Context, key: str, default: str = "") -> str:
     return text(ctx, ctx.args.get(key) or default)
 
 
+def question(ctx: Context) -> str:
+    """The sub-flow's question (`q`, filled from `fmt`)."""
+    return text(ctx, ctx.args["q"], ctx.args.get("fmt"))
+
+
+async def answered(ctx: Context, chosen: str, result: Any) -> None:
+    """Close the question in place showing her answer, and hand the result to the caller."""
+    ctx.edit(question(ctx) + f"\n{CHECK}<b>{chosen}</b>")
+    await ctx.end(result)
+
+
 # -- are you sure? -----------------------------------------------------------------------------------------
 
 
+async def decide(ctx: Context, sure: bool) -> None:
+    await answered(ctx, arg(ctx, "yes") if sure else no_label(ctx), sure)
+
+
 async def _confirm_cancelled(ctx: Context) -> None:
-    ctx.edit(text(ctx, ctx.args["q"], ctx.args.get("fmt")) + f"\n{CHECK}<b>{no_label(ctx)}</b>")
-    await ctx.end(False)
+    """/cancel on the question is a no, except where the question is whether to stop (`cancel_means=True`)."""
+    await decide(ctx, bool(ctx.args.get("cancel_means")))
 
 
 CONFIRM = flow("confirm", "confirm", on_cancel=_confirm_cancelled)
@@ -53,18 +68,13 @@ class Confirm(Step):
     name = "confirm"
 
     async def prompt(self, ctx: Context) -> None:
-        ctx.say(
-            text(ctx, ctx.args["q"], ctx.args.get("fmt")),
-            [[ctx.button(arg(ctx, "yes"), "yes")], [ctx.button(no_label(ctx), "no")]],
-        )
+        ctx.say(question(ctx), [[ctx.button(arg(ctx, "yes"), "yes")], [ctx.button(no_label(ctx), "no")]])
 
     async def on_button(self, ctx: Context, value: str) -> None:
-        if value not in ("yes", "no"):
+        if value in ("yes", "no"):
+            await decide(ctx, value == "yes")
+        else:
             await stale(ctx)
-            return
-        chosen = arg(ctx, "yes") if value == "yes" else no_label(ctx)
-        ctx.edit(text(ctx, ctx.args["q"], ctx.args.get("fmt")) + f"\n{CHECK}<b>{chosen}</b>")
-        await ctx.end(value == "yes")
 
 
 # -- why? --------------------------------------------------------------------------------------------------
@@ -85,16 +95,13 @@ class Reason(Step):
 
     async def prompt(self, ctx: Context) -> None:
         buttons = [[ctx.button(ctx._(label), code)] for code, label in self.options(ctx).items()]
-        ctx.say(text(ctx, ctx.args["q"], ctx.args.get("fmt")), [*buttons, [ctx.button(ctx._("Back"), "back")]])
+        ctx.say(question(ctx), [*buttons, [ctx.button(ctx._("Back"), "back")]])
 
     async def on_button(self, ctx: Context, value: str) -> None:
         if value == "back":
             await ctx.cancel()
         elif value in self.options(ctx):
-            ctx.edit(
-                text(ctx, ctx.args["q"], ctx.args.get("fmt")) + f"\n{CHECK}<b>{ctx._(self.options(ctx)[value])}</b>"
-            )
-            await ctx.end(value)
+            await answered(ctx, ctx._(self.options(ctx)[value]), value)
         else:
             await stale(ctx)
 
@@ -136,7 +143,7 @@ class PickMentorship(Step):
             await ctx.cancel()
             return
         buttons = [[ctx.button(name, str(m_id))] for m_id, name in choices]
-        ctx.say(arg(ctx, "q"), [*buttons, [ctx.button(ctx._("Back"), "back")]])
+        ctx.say(question(ctx), [*buttons, [ctx.button(ctx._("Back"), "back")]])
 
     async def on_button(self, ctx: Context, value: str) -> None:
         if value == "back":
@@ -146,8 +153,7 @@ class PickMentorship(Step):
         if not value.isdigit() or int(value) not in names:
             await stale(ctx)
             return
-        ctx.edit(arg(ctx, "q") + f"\n{CHECK}<b>{ctx.v(names[int(value)])}</b>")
-        await ctx.end(int(value))
+        await answered(ctx, ctx.v(names[int(value)]), int(value))
 
 
 # -- leaving a flow ----------------------------------------------------------------------------------------
@@ -160,15 +166,13 @@ async def stop(ctx: Context, *, everything: bool = False) -> None:
     """Leave the flow on top (`/cancel`, Back on a form's first question), asking first when that would throw
     answers away; `everything` leaves every detour, back to the main flow."""
     current = FLOWS[ctx.flow]
-    if ctx.flow == "confirm" and ctx.args.get("then_stop"):
-        await ctx.end(True)  # /cancel asked "stop here?" is a yes
-    elif current.on_cancel is not None:
+    if current.on_cancel is not None:
         await current.on_cancel(ctx)
     elif any(FLOWS[f["flow"]].holds_answers(f["data"]) for f in (ctx.stack[1:] if everything else [ctx.frame])):
         await ctx.begin(
             "confirm",
             then="stop_all" if everything else "stop_flow",
-            then_stop=True,
+            cancel_means=True,  # /cancel on "stop here?" is a yes
             q=N_("Stop here? What you entered here will be lost."),
             yes=N_("Yes, stop"),
             no=N_("No, go on"),

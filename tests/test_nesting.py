@@ -217,6 +217,19 @@ async def test_a_step_that_fails_twice_is_closed_and_the_question_below_comes_ba
     assert amina.last.text == "At what time?"
 
 
+def bare_context(*frames: dict) -> flow.Context:
+    """A context with no database behind it: enough for the verbs, as long as no question is asked."""
+    return flow.Context(
+        session=None,  # type: ignore[arg-type]
+        user=User(),
+        conv=Conversation(step=frames[-1]["step"], seq=1, data={}),
+        inbound=Inbound(UserRef("test", "1", "1"), Kind.TEXT, text="hi"),
+        now=datetime(2026, 3, 2),
+        t=Translator("en"),
+        data={"stack": list(frames)},
+    )
+
+
 def test_goto_outside_the_flow_and_unknown_flows_are_errors() -> None:
     assert not FLOWS["meet"].owns("report_note") and FLOWS["main"].owns("ask:name")
     with pytest.raises(FlowError):
@@ -229,15 +242,7 @@ def test_goto_outside_the_flow_and_unknown_flows_are_errors() -> None:
     owned = {s for f in FLOWS.values() for s in f.steps}
     assert owned - {"ask:", "filter:"} <= set(flow.STEPS)
     assert set(flow.STEPS) <= owned
-    ctx = flow.Context(
-        session=None,  # type: ignore[arg-type]
-        user=User(),
-        conv=Conversation(step="meet_day", seq=1, data={}),
-        inbound=Inbound(UserRef("test", "1", "1"), Kind.TEXT, text="hi"),
-        now=datetime(2026, 3, 2),
-        t=Translator("en"),
-        data={"stack": [flow.frame("main", "idle"), flow.frame("meet", "meet_day")]},
-    )
+    ctx = bare_context(flow.frame("main", "idle"), flow.frame("meet", "meet_day"))
     for wrong in ("report_note", "no_such_step", "idle"):
         with pytest.raises(FlowError):
             ctx.goto(wrong)
@@ -246,15 +251,7 @@ def test_goto_outside_the_flow_and_unknown_flows_are_errors() -> None:
 
 
 async def test_the_four_verbs_keep_the_stack_rules() -> None:
-    ctx = flow.Context(
-        session=None,  # type: ignore[arg-type]
-        user=User(),
-        conv=Conversation(step="idle", seq=1, data={}),
-        inbound=Inbound(UserRef("test", "1", "1"), Kind.TEXT, text="hi"),
-        now=datetime(2026, 3, 2),
-        t=Translator("en"),
-        data={"stack": [flow.frame("main", "idle")]},
-    )
+    ctx = bare_context(flow.frame("main", "idle"))
 
     def flows() -> list[str]:
         return [f["flow"] for f in ctx.stack]
