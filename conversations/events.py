@@ -30,7 +30,7 @@ from conversations.flow import (
 from conversations.i18n import COPENHAGEN, N_
 from conversations.messages import Attachment, Button, Reply
 from conversations.options import REGIONS, SPOKEN_LANGUAGES, Option
-from conversations.questions import CHECK, short
+from conversations.questions import short, ticked, toggle
 from conversations.subflows import stop
 from conversations.vetting import is_coordinator
 from storage import outbox
@@ -139,7 +139,7 @@ class _Choice(Step):
 
     async def prompt(self, ctx: Context) -> None:
         current = draft(ctx).get(self.key) or ("any" if self.key in draft(ctx) else None)
-        buttons = [ctx.button((CHECK if o.code == current else "") + ctx._(o.label), o.code) for o in self.options]
+        buttons = [ctx.button(ticked(ctx._(o.label), o.code == current), o.code) for o in self.options]
         ctx.say(ctx._(self.question), [*rows(buttons, 2), [ctx.button(ctx._("Back"), "quit")]])
 
     async def on_button(self, ctx: Context, value: str) -> None:
@@ -147,7 +147,7 @@ class _Choice(Step):
             await back(ctx)
         elif value in {o.code for o in self.options}:
             draft(ctx)[self.key] = value
-            ctx.edit(ctx._(self.question) + f"\n✓ <b>{label(ctx, self.options, value)}</b>")
+            ctx.close_question(ctx._(self.question), label(ctx, self.options, value))
             ctx.goto(self.next_step)
             await ctx.prompt()
         else:
@@ -295,7 +295,7 @@ class EventLanguages(Step):
 
     async def prompt(self, ctx: Context, edit: bool = False) -> None:
         picked = draft(ctx).setdefault("languages", [])
-        buttons = [ctx.button(("✓ " if c in picked else "") + ctx.t.language_name(c), c) for c in SPOKEN_LANGUAGES]
+        buttons = [ctx.button(ticked(ctx.t.language_name(c), c in picked), c) for c in SPOKEN_LANGUAGES]
         (ctx.edit if edit else ctx.say)(
             ctx._("Which languages are spoken there? Tap all that fit, then Done."),
             [*rows(buttons, 3), [ctx.button(ctx._("Done"), "done")], [ctx.button(ctx._("Back"), "quit")]],
@@ -306,7 +306,7 @@ class EventLanguages(Step):
         if value == "quit":
             await back(ctx)
         elif value in SPOKEN_LANGUAGES:
-            picked.remove(value) if value in picked else picked.append(value)
+            toggle(picked, value)
             await self.prompt(ctx, edit=True)
         elif value == "done":
             ctx.goto(following(ctx, "ev_preview"))
@@ -556,7 +556,7 @@ class Needs(Step):
 
     async def prompt(self, ctx: Context, edit: bool = False) -> None:
         picked = ctx.state["picked"]
-        buttons = [[ctx.button(("✓ " if o.code in picked else "") + ctx._(o.label), o.code)] for o in NEEDS]
+        buttons = [[ctx.button(ticked(ctx._(o.label), o.code in picked), o.code)] for o in NEEDS]
         (ctx.edit if edit else ctx.say)(
             ctx._("What do you need to come? Tap all that fit, then Done."),
             [*buttons, [ctx.button(ctx._("Done"), "done")]],
@@ -569,7 +569,7 @@ class Needs(Step):
             await stale(ctx)
             return
         if value in {o.code for o in NEEDS}:
-            picked.remove(value) if value in picked else picked.append(value)
+            toggle(picked, value)
             await self.prompt(ctx, edit=True)
         elif value == "done":
             rsvp.needs = [o.code for o in NEEDS if o.code in picked]
@@ -712,7 +712,7 @@ async def coordinator_action(ctx: Context, verb: str, event: Event) -> None:
     if not going:
         ctx.say(ctx._("Nobody has said yes yet."))
         return
-    buttons = [[Button(("✓ " if r.attended else "") + (u.first_name or "?"), f"ea:{r.id}")] for r, u in going]
+    buttons = [[Button(ticked(u.first_name or "?", r.attended), f"ea:{r.id}")] for r, u in going]
     ctx.say(ctx._("Tap the women who came:"), buttons)
 
 
@@ -732,7 +732,7 @@ async def mark_attended(ctx: Context, value: str) -> None:
             .where(Rsvp.event_id == rsvp.event_id, Rsvp.status == "going")
         )
     ).all()
-    buttons = [[Button(("✓ " if r.attended else "") + (u.first_name or "?"), f"ea:{r.id}")] for r, u in going]
+    buttons = [[Button(ticked(u.first_name or "?", r.attended), f"ea:{r.id}")] for r, u in going]
     ctx.edit(ctx._("Tap the women who came:"), buttons)
 
 

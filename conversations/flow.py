@@ -32,6 +32,7 @@ from conversations.messages import Button, Inbound, Kind, Reply, UserRef
 from storage.models import Conversation, User
 
 Keyboard = list[list[Button]]
+CHECK = "✓ "  # marks a chosen answer, on a button or under a closed question
 ROOT = "main"
 MAX_DEPTH = 6  # the root and five detours; the oldest detour gives way to a sixth
 
@@ -222,6 +223,10 @@ class Context:
     def edit(self, text: str, buttons: Keyboard | None = None) -> None:
         """Replace the message whose button she pressed; a new message when she typed instead."""
         self.replies.append(Reply(text, freeze(buttons), edit=self.inbound.kind is Kind.BUTTON))
+
+    def close_question(self, question: str, answer: str) -> None:
+        """Close a question in place with her answer under it; what comes next arrives as a new message."""
+        self.edit(f"{question}\n{CHECK}<b>{answer}</b>")
 
     def tell(self, user: User, text: str, buttons: Keyboard | None = None) -> None:
         """A message to someone else: build `text` with `voice(user)` so it is in her language."""

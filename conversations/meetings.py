@@ -83,7 +83,7 @@ class PickDay(Step):
             await stale(ctx)
             return
         ctx.state["day"] = value
-        ctx.edit(ctx._("Which day would you like to meet?") + f"\n✓ <b>{ctx.t.day(day)}</b>")
+        ctx.close_question(ctx._("Which day would you like to meet?"), ctx.t.day(day))
         ctx.goto("meet_time")
         await ctx.prompt()
 
@@ -124,7 +124,7 @@ class PickTime(Step):
             await stale(ctx)
             return
         ctx.state["time"] = value
-        ctx.edit(ctx._("At what time?") + f"\n✓ <b>{ctx.t.clock(at(chosen_day(ctx), slot))}</b>")
+        ctx.close_question(ctx._("At what time?"), ctx.t.clock(at(chosen_day(ctx), slot)))
         ctx.goto("meet_mode")
         await ctx.prompt()
 
@@ -171,7 +171,7 @@ class PickMode(Step):
                 [Button(view._("Propose another time"), f"mt:new:{meeting.id}")],
             ],
         )
-        ctx.edit(ctx._("In person or online?") + f"\n✓ <b>{mode_label(ctx, value)}</b>")
+        ctx.close_question(ctx._("In person or online?"), mode_label(ctx, value))
         ctx.say(
             ctx._("I have asked {name}: {when}, {mode}. I will tell you when she answers.").format(
                 name=ctx.v(other.first_name), when=ctx.t.when(starts), mode=mode_label(ctx, value)

@@ -49,7 +49,7 @@ class ChooseRole(Step):
             return
         ctx.user.role = value
         chosen = ctx._("I am new in Denmark and want a mentor") if value == "mentee" else ctx._("I want to be a mentor")
-        ctx.edit(ctx._("How would you like to take part?") + f"\n✓ <b>{chosen}</b>")
+        ctx.close_question(ctx._("How would you like to take part?"), chosen)
         await start_questions(ctx)
 
 

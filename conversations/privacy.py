@@ -49,12 +49,12 @@ class Notice(Step):
             ctx.user.consent_version = NOTICE_VERSION
             ctx.user.consent_at = ctx.now
             ctx.user.declined_at = None
-            ctx.edit(ctx._(SHORT) + "\n\n✓ <b>" + ctx._("I agree") + "</b>")
+            ctx.close_question(ctx._(SHORT) + "\n", ctx._("I agree"))
             await onboarding.begin(ctx)
         elif value == "no":
             ctx.user.declined_at = ctx.now
             ctx.goto("declined")
-            ctx.edit(ctx._(SHORT) + "\n\n✓ <b>" + ctx._("No, thank you") + "</b>")
+            ctx.close_question(ctx._(SHORT) + "\n", ctx._("No, thank you"))
             await ctx.prompt()
         else:
             await stale(ctx)

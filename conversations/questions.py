@@ -10,13 +10,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from conversations.flow import Context, rows
+from conversations.flow import CHECK, Context, rows
 from conversations.i18n import N_
 from conversations.options import OTHER_LANGUAGE, SPOKEN_LANGUAGES, Option
 
 NO_ANSWER = object()  # handled (a toggle, a hint); the question stays open
 INVALID = object()  # a value this question never offered: a forged or outdated button
-CHECK = "✓ "
 
 
 @dataclass(frozen=True)
@@ -111,7 +110,7 @@ class ChoiceQuestion(Question):
         return [(o.code, ctx._(o.label)) for o in self.options]
 
     def ask(self, ctx: Context, current: Any, *, hint: str = "", edit: bool = False) -> None:
-        buttons = [ctx.button((CHECK if code == current else "") + title, code) for code, title in self.choices(ctx)]
+        buttons = [ctx.button(ticked(title, code == current), code) for code, title in self.choices(ctx)]
         say = ctx.edit if edit else ctx.say
         say(self._text(ctx, hint), [*rows(buttons, self.columns), self.back_row(ctx)])
 
@@ -119,7 +118,7 @@ class ChoiceQuestion(Question):
         if value not in dict(self.choices(ctx)):
             return INVALID
         # Close the question in place, showing what she chose; the next question arrives as a new message.
-        ctx.edit(f"{ctx._(self.prompt)}\n{CHECK}<b>{self.show(ctx, value)}</b>")
+        ctx.close_question(ctx._(self.prompt), self.show(ctx, value))
         return value
 
     def on_text(self, ctx: Context, text: str, current: Any) -> Any:
@@ -146,7 +145,7 @@ class MultiQuestion(ChoiceQuestion):
 
     def ask(self, ctx: Context, current: Any, *, hint: str = "", edit: bool = False) -> None:
         picked = self._picked(ctx, current)
-        buttons = [ctx.button((CHECK if code in picked else "") + title, code) for code, title in self.choices(ctx)]
+        buttons = [ctx.button(ticked(title, code in picked), code) for code, title in self.choices(ctx)]
         keyboard = [*rows(buttons, self.columns), [ctx.button(ctx._("Done"), "done")], self.back_row(ctx)]
         extra = ctx._("Tap all that fit, then tap Done.")
         say = ctx.edit if edit else ctx.say
@@ -164,14 +163,11 @@ class MultiQuestion(ChoiceQuestion):
                 return NO_ANSWER
             answer = [code for code in codes if code in picked]  # stable order, whatever the tapping order
             ctx.state["picking"].pop(self.key, None)
-            ctx.edit(f"{ctx._(self.prompt)}\n{CHECK}<b>{self.show(ctx, answer)}</b>")
+            ctx.close_question(ctx._(self.prompt), self.show(ctx, answer))
             return answer
         if value not in codes:
             return INVALID
-        if value in picked:
-            picked.remove(value)
-        else:
-            picked.append(value)
+        toggle(picked, value)
         self.ask(ctx, current, edit=True)
         return NO_ANSWER
 
@@ -187,6 +183,19 @@ class LanguagesQuestion(MultiQuestion):
     def choices(self, ctx: Context) -> list[tuple[str, str]]:
         spoken = [(code, ctx.t.language_name(code)) for code in SPOKEN_LANGUAGES]
         return [*spoken, (OTHER_LANGUAGE.code, ctx._(OTHER_LANGUAGE.label))]
+
+
+def ticked(title: str, on: bool) -> str:
+    """A button title, marked when chosen."""
+    return (CHECK if on else "") + title
+
+
+def toggle(picked: list[str], code: str) -> None:
+    """Tick `code` if it was not, untick it if it was: the one way every several-answer question toggles."""
+    if code in picked:
+        picked.remove(code)
+    else:
+        picked.append(code)
 
 
 def _clean(text: str) -> str:

@@ -18,8 +18,6 @@ from conversations.i18n import N_
 from storage import matching
 from storage.models import User
 
-CHECK = "✓ "
-
 
 def text(ctx: Context, msgid: str, fmt: dict[str, Any] | None = None) -> str:
     """A msgid from a frame's arguments, in her language, its placeholders filled and escaped."""
@@ -38,7 +36,7 @@ def question(ctx: Context) -> str:
 
 async def answered(ctx: Context, chosen: str, result: Any) -> None:
     """Close the question in place showing her answer, and hand the result to the caller."""
-    ctx.edit(question(ctx) + f"\n{CHECK}<b>{chosen}</b>")
+    ctx.close_question(question(ctx), chosen)
     await ctx.end(result)
 
 
