@@ -11,12 +11,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.flow import Context, Step, Voice, flow, ref_of, rows, stale, step, too_long, voice
+from conversations.flow import Context, Step, Voice, flow, ref_of, rows, stale, step, voice
+from conversations.forms import draft, form
 from conversations.i18n import LANGUAGES, N_
 from conversations.messages import Reply, UserRef
 from conversations.options import REGIONS, Option
-from conversations.questions import short
-from conversations.subflows import stop
+from conversations.questions import TextQuestion
 from conversations.vetting import is_coordinator
 from storage import outbox
 from storage.matching import LIVE
@@ -98,52 +98,24 @@ def message(view: Context | Voice, text: str) -> str:
 # -- the coordinator's steps -------------------------------------------------------------------------------
 
 
-def draft(ctx: Context) -> dict:
-    return ctx.state
-
-
-# The message, then who gets it, then the preview; the frame holds {"text", "segment", "picking"}.
-BROADCAST_FORM = flow("broadcast_form", "bc_text", "bc_segment", "bc_preview", holds_answers=lambda d: "text" in d)
+# Written exactly as it goes out; a line in each woman's language is put above it.
+WRITE = N_(
+    "Write the message. It goes out exactly as you write it, under a line in each woman's own "
+    "language saying it is from the Mentornet team."
+)
+QUESTIONS = (TextQuestion("text", WRITE, WRITE, limit=TEXT_LIMIT, single_line=False),)
+# The message, then who gets it, then the preview; the draft holds {"text", "segment", "picking"}.
+BROADCAST_FORM = flow(
+    "broadcast_form", "ask:text", "ask:", "bc_segment", "bc_preview",
+    holds_answers=lambda state: "text" in state.get("draft", {}),
+)  # fmt: skip
+form("broadcast_form", QUESTIONS, done="bc_segment", back_out=True)
 
 
 async def broadcast_command(ctx: Context) -> None:
     if not await is_coordinator(ctx):
         return
-    await ctx.begin("broadcast_form", data={"segment": {}})
-
-
-@step
-class BroadcastText(Step):
-    name = "bc_text"
-
-    async def prompt(self, ctx: Context) -> None:
-        buttons = [[ctx.button(ctx._("Back"), "quit")]]
-        if draft(ctx).get("text"):  # came back to it: what she wrote can stay
-            buttons.insert(0, [ctx.button(ctx._("Keep “{value}”").format(value=short(draft(ctx)["text"])), "keep")])
-        ctx.say(
-            ctx._(
-                "Write the message. It goes out exactly as you write it, under a line in each woman's own "
-                "language saying it is from the Mentornet team."
-            ),
-            buttons,
-        )
-
-    async def on_text(self, ctx: Context, text: str) -> None:
-        text = text.strip()
-        if not text or too_long(ctx, text, TEXT_LIMIT):
-            return
-        draft(ctx)["text"] = text
-        ctx.goto("bc_segment")
-        await ctx.prompt()
-
-    async def on_button(self, ctx: Context, value: str) -> None:
-        if value == "quit":
-            await stop(ctx)
-        elif value == "keep" and draft(ctx).get("text"):
-            ctx.goto("bc_segment")
-            await ctx.prompt()
-        else:
-            await stale(ctx)
+    await ctx.begin("broadcast_form", data={"draft": {"segment": {}}})
 
 
 async def choices(ctx: Context, dimension: str) -> list[tuple[str, str]]:
@@ -212,7 +184,7 @@ class BroadcastSegment(Step):
             ctx.goto("bc_preview")
             await ctx.prompt()
         elif value == "quit" and not picking:
-            ctx.goto("bc_text")
+            ctx.goto("ask:text")
             await ctx.prompt()
         else:
             await stale(ctx)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,13 +25,13 @@ from conversations.flow import (
     rows,
     stale,
     step,
-    too_long,
     voice,
 )
+from conversations.forms import draft, edit_field, form
 from conversations.i18n import COPENHAGEN, N_
 from conversations.messages import Attachment, Button, Reply
 from conversations.options import REGIONS, SPOKEN_LANGUAGES, Option
-from conversations.questions import short, ticked, toggle
+from conversations.questions import ChoiceQuestion, LanguagesQuestion, NumberQuestion, TextQuestion, ticked, toggle
 from conversations.subflows import stop
 from conversations.vetting import is_coordinator
 from storage import outbox
@@ -49,6 +50,7 @@ NEEDS = (
     Option("access", N_("Accessibility")),
 )
 CAPACITIES = ("10", "20", "30", "50", "100", "150")
+EVERYWHERE = Option("any", N_("Everywhere"))
 TITLE_LIMIT, PLACE_LIMIT, TEXT_LIMIT = 120, 200, 800
 INVITE_PREFIX = "ev"  # a guest link's start code begins with it; partner companies' codes are hex and never do
 REMINDERS = (timedelta(hours=24), timedelta(hours=2))
@@ -84,14 +86,51 @@ def rsvp_buttons(view: Voice | Context, event_id: int) -> list[list[Button]]:
 # -- creating an event -------------------------------------------------------------------------------------
 
 
+class WhenQuestion(TextQuestion):
+    """A date and time typed as 24.12.2026 17:00, in Copenhagen time and still ahead; kept as an ISO string."""
+
+    def check(self, ctx: Context, text: str) -> tuple[Any, str]:
+        try:
+            local = datetime.strptime(" ".join(text.split()), DATE_FORMAT).replace(tzinfo=COPENHAGEN)
+        except ValueError:
+            return None, ctx._("I could not read that date. Please write it like this: 24.12.2026 17:00")
+        if local <= ctx.now:
+            return None, ctx._("That time has passed. Please choose a time in the future.")
+        return local.isoformat(), ""
+
+    def typed(self, value: Any) -> str:
+        return datetime.fromisoformat(value).astimezone(COPENHAGEN).strftime(DATE_FORMAT)
+
+    def show(self, ctx: Context, value: Any) -> str:
+        return ctx.t.when(datetime.fromisoformat(value)) if value else "—"
+
+
+DATE_FORMAT = "%d.%m.%Y %H:%M"
+QUESTIONS = (
+    ChoiceQuestion("kind", N_("What kind of event is it?"), N_("What kind of event is it?"), KINDS, columns=2),
+    TextQuestion("title", N_("Title"), N_("What is the event called?"), limit=TITLE_LIMIT),
+    WhenQuestion("when", N_("Date and time"), N_("When is it? Write the date and time like this: 24.12.2026 17:00"),
+                 limit=40, show_limit=False),
+    TextQuestion("place", N_("Place"), N_("Where is it? An address, or the link for an online event."),
+                 limit=PLACE_LIMIT),
+    NumberQuestion("capacity", N_("Places"), N_("How many people can come? Tap a number or write one."),
+                   tuple(Option(c, c) for c in CAPACITIES), columns=3, low=1, high=5000,
+                   range_hint=N_("Please write a number between 1 and 5000.")),
+    ChoiceQuestion("audience", N_("Who is it for?"), N_("Who is it for?"), AUDIENCES, columns=2),
+    ChoiceQuestion("region", N_("For women in one place only, or for everyone?"),
+                   N_("For women in one place only, or for everyone?"), (EVERYWHERE, *REGIONS), columns=2),
+    TextQuestion("description", N_("Description"), N_("A short description for the invitation (optional)."),
+                 limit=TEXT_LIMIT, optional=True, single_line=False),
+    LanguagesQuestion("languages", N_("Languages"), N_("Which languages are spoken there? Tap all that fit, then Done."),
+                      columns=3, required=False, others=False),
+)  # fmt: skip
+EDITED = ("title", "when", "place", "capacity", "description", "languages")  # what can change once published
+
+
 async def new_event(ctx: Context) -> None:
     if not await is_coordinator(ctx):
         return
     await ctx.begin("event_form")
-
-
-def draft(ctx: Context) -> dict:
-    return ctx.state
 
 
 def editing(ctx: Context) -> bool:
@@ -99,227 +138,31 @@ def editing(ctx: Context) -> bool:
     return "id" in draft(ctx)
 
 
-def _holds_answers(d: dict) -> bool:
+def _holds_answers(state: dict) -> bool:
+    d = state.get("draft") or {}
     if "id" not in d:
         return bool(d)
     return any(differs(key, d[key], d["was"][key]) for key in EDITED)
 
 
-# The questions in order; Back goes one up. Editing a published event starts at `ev_edit` instead.
-ORDER = ("ev_kind", "ev_title", "ev_when", "ev_place", "ev_capacity", "ev_audience", "ev_region", "ev_text",
-         "ev_languages", "ev_preview")  # fmt: skip
-EVENT_FORM = flow("event_form", *ORDER, "ev_edit", holds_answers=_holds_answers)
-
-
-def following(ctx: Context, next_step: str) -> str:
-    return "ev_edit" if editing(ctx) else next_step
+# The questions one at a time (`ask:<key>`), then the preview; changing a published event starts at `ev_edit`.
+EVENT_FORM = flow("event_form", "ask:kind", "ask:", "ev_preview", "ev_edit", holds_answers=_holds_answers)
+form("event_form", QUESTIONS, done="ev_preview", back_out=True)
 
 
 def invite_code() -> str:
     return INVITE_PREFIX + secrets.token_hex(5)
 
 
-async def back(ctx: Context) -> None:
-    """Back: to the list of changes, or to the question before; out of the form only from its start."""
-    if editing(ctx) and ctx.step != "ev_edit":
-        ctx.goto("ev_edit")
-    elif ctx.step in ORDER[1:]:
-        ctx.goto(ORDER[ORDER.index(ctx.step) - 1])
-    else:
-        await stop(ctx)
-        return
-    await ctx.prompt()
-
-
-class _Choice(Step):
-    key = ""
-    question = ""
-    options: tuple[Option, ...] = ()
-    next_step = ""
-
-    async def prompt(self, ctx: Context) -> None:
-        current = draft(ctx).get(self.key) or ("any" if self.key in draft(ctx) else None)
-        buttons = [ctx.button(ticked(ctx._(o.label), o.code == current), o.code) for o in self.options]
-        ctx.say(ctx._(self.question), [*rows(buttons, 2), [ctx.button(ctx._("Back"), "quit")]])
-
-    async def on_button(self, ctx: Context, value: str) -> None:
-        if value == "quit":
-            await back(ctx)
-        elif value in {o.code for o in self.options}:
-            draft(ctx)[self.key] = value
-            ctx.close_question(ctx._(self.question), label(ctx, self.options, value))
-            ctx.goto(self.next_step)
-            await ctx.prompt()
-        else:
-            await stale(ctx)
-
-
-class _Text(Step):
-    key = ""
-    question = ""
-    limit = 0
-    optional = False
-    next_step = ""
-
-    def current(self, ctx: Context) -> str:
-        return str(draft(ctx).get(self.key) or "")
-
-    async def prompt(self, ctx: Context) -> None:
-        skippable = self.optional and not editing(ctx)
-        buttons = [[ctx.button(ctx._("Skip"), "skip")]] if skippable else []
-        if self.current(ctx) and not editing(ctx):  # came back to it: the answer she gave can stay
-            keep = ctx._("Keep “{value}”").format(value=short(self.current(ctx)))
-            buttons.insert(0, [ctx.button(keep, "keep")])
-        ctx.say(ctx._(self.question), [*buttons, [ctx.button(ctx._("Back"), "quit")]])
-
-    async def on_button(self, ctx: Context, value: str) -> None:
-        if value == "quit":
-            await back(ctx)
-        elif value == "keep" and self.current(ctx):
-            ctx.goto(following(ctx, self.next_step))
-            await ctx.prompt()
-        elif value == "skip" and self.optional and not editing(ctx):
-            draft(ctx)[self.key] = None
-            ctx.goto(self.next_step)
-            await ctx.prompt()
-        else:
-            await stale(ctx)
-
-    async def on_text(self, ctx: Context, text: str) -> None:
-        text = text.strip()
-        if not text or too_long(ctx, text, self.limit):
-            return
-        if await self.accept(ctx, text):
-            ctx.goto(following(ctx, self.next_step))
-            await ctx.prompt()
-
-    async def accept(self, ctx: Context, text: str) -> bool:
-        draft(ctx)[self.key] = text
-        return True
-
-
-@step
-class EventKind(_Choice):
-    name, key, question, options, next_step = "ev_kind", "kind", N_("What kind of event is it?"), KINDS, "ev_title"
-
-
-@step
-class EventTitle(_Text):
-    name, key, question, limit, next_step = "ev_title", "title", N_("What is the event called?"), TITLE_LIMIT, "ev_when"
-
-
-@step
-class EventWhen(_Text):
-    name, key, limit, next_step = "ev_when", "when", 40, "ev_place"
-    question = N_("When is it? Write the date and time like this: 24.12.2026 17:00")
-
-    async def accept(self, ctx: Context, text: str) -> bool:
-        try:
-            local = datetime.strptime(" ".join(text.split()), DATE_FORMAT).replace(tzinfo=COPENHAGEN)
-        except ValueError:
-            ctx.say(ctx._("I could not read that date. Please write it like this: 24.12.2026 17:00"))
-            return False
-        if local <= ctx.now:
-            ctx.say(ctx._("That time has passed. Please choose a time in the future."))
-            return False
-        draft(ctx)["when"] = local.isoformat()
-        return True
-
-
-DATE_FORMAT = "%d.%m.%Y %H:%M"
-
-
-@step
-class EventPlace(_Text):
-    name, key, limit, next_step = "ev_place", "place", PLACE_LIMIT, "ev_capacity"
-    question = N_("Where is it? An address, or the link for an online event.")
-
-
-@step
-class EventCapacity(Step):
-    name = "ev_capacity"
-
-    async def prompt(self, ctx: Context) -> None:
-        buttons = [ctx.button(c, c) for c in CAPACITIES]
-        ctx.say(
-            ctx._("How many people can come? Tap a number or write one."),
-            [*rows(buttons, 3), [ctx.button(ctx._("Back"), "quit")]],
-        )
-
-    async def on_button(self, ctx: Context, value: str) -> None:
-        if value == "quit":
-            await back(ctx)
-        elif value in CAPACITIES:
-            await self.take(ctx, int(value))
-        else:
-            await stale(ctx)
-
-    async def on_text(self, ctx: Context, text: str) -> None:
-        if not text.strip().isdigit() or not 1 <= int(text.strip()) <= 5000:
-            ctx.say(ctx._("Please write a number between 1 and 5000."))
-            return
-        await self.take(ctx, int(text.strip()))
-
-    async def take(self, ctx: Context, capacity: int) -> None:
-        draft(ctx)["capacity"] = capacity
-        ctx.goto(following(ctx, "ev_audience"))
-        await ctx.prompt()
-
-
-@step
-class EventAudience(_Choice):
-    name, key, question, options, next_step = "ev_audience", "audience", N_("Who is it for?"), AUDIENCES, "ev_region"
-
-
-@step
-class EventRegion(_Choice):
-    name, key, next_step = "ev_region", "region", "ev_text"
-    question = N_("For women in one place only, or for everyone?")
-    options = (Option("any", N_("Everywhere")), *REGIONS)
-
-    async def on_button(self, ctx: Context, value: str) -> None:
-        await super().on_button(ctx, value)
-        if draft(ctx).get("region") == "any":
-            draft(ctx)["region"] = None
-
-
-@step
-class EventText(_Text):
-    name, key, limit, optional, next_step = "ev_text", "description", TEXT_LIMIT, True, "ev_languages"
-    question = N_("A short description for the invitation (optional).")
-
-
-@step
-class EventLanguages(Step):
-    name = "ev_languages"
-
-    async def prompt(self, ctx: Context, edit: bool = False) -> None:
-        picked = draft(ctx).setdefault("languages", [])
-        buttons = [ctx.button(ticked(ctx.t.language_name(c), c in picked), c) for c in SPOKEN_LANGUAGES]
-        (ctx.edit if edit else ctx.say)(
-            ctx._("Which languages are spoken there? Tap all that fit, then Done."),
-            [*rows(buttons, 3), [ctx.button(ctx._("Done"), "done")], [ctx.button(ctx._("Back"), "quit")]],
-        )
-
-    async def on_button(self, ctx: Context, value: str) -> None:
-        picked = draft(ctx).setdefault("languages", [])
-        if value == "quit":
-            await back(ctx)
-        elif value in SPOKEN_LANGUAGES:
-            toggle(picked, value)
-            await self.prompt(ctx, edit=True)
-        elif value == "done":
-            ctx.goto(following(ctx, "ev_preview"))
-            await ctx.prompt()
-        else:
-            await stale(ctx)
+def region_of(d: dict) -> str | None:
+    return None if d.get("region") in (None, EVERYWHERE.code) else d["region"]
 
 
 def event_from(ctx: Context) -> Event:
     d = draft(ctx)
     return Event(
         kind=d["kind"], title=d["title"], starts_at=datetime.fromisoformat(d["when"]), place=d["place"],
-        capacity=d["capacity"], audience=d["audience"], region=d.get("region"), description=d.get("description"),
+        capacity=d["capacity"], audience=d["audience"], region=region_of(d), description=d.get("description"),
         languages=d.get("languages") or [], status="published", checkin_code=secrets.token_hex(3).upper(),
         invite_code=invite_code(), created_by=ctx.user.id, created_at=ctx.now,
     )  # fmt: skip
@@ -332,8 +175,8 @@ class EventPreview(Step):
     async def prompt(self, ctx: Context) -> None:
         d = draft(ctx)
         audience = label(ctx, AUDIENCES, d["audience"])
-        if d.get("region"):
-            audience += ", " + label(ctx, REGIONS, d["region"])
+        if region_of(d):
+            audience += ", " + label(ctx, REGIONS, region_of(d))
         text = (
             ctx._("Preview of the invitation:")
             + "\n\n"
@@ -345,7 +188,8 @@ class EventPreview(Step):
 
     async def on_button(self, ctx: Context, value: str) -> None:
         if value == "quit":
-            await back(ctx)
+            ctx.goto(f"ask:{QUESTIONS[-1].key}")
+            await ctx.prompt()
         elif value == "publish":
             await publish(ctx)
         else:
@@ -761,9 +605,6 @@ async def checkin_command(ctx: Context) -> None:
 
 # -- changing a published event ----------------------------------------------------------------------------
 
-EDITED = ("title", "when", "place", "capacity", "description", "languages")  # draft keys, in Event's order
-
-
 def editable_values(event: Event) -> tuple:
     return (
         event.title, event.starts_at.isoformat(), event.place, event.capacity, event.description,
@@ -784,24 +625,14 @@ def apply(event: Event, key: str, value: object) -> None:
         setattr(event, key, value)
 
 
-EDITABLE = (
-    Option("ev_title", N_("Title")),
-    Option("ev_when", N_("Date and time")),
-    Option("ev_place", N_("Place")),
-    Option("ev_capacity", N_("Places")),
-    Option("ev_text", N_("Description")),
-    Option("ev_languages", N_("Languages")),
-)
-
-
 async def start_editing(ctx: Context, event: Event) -> None:
     if event.status != "published" or event.starts_at <= ctx.now:
         ctx.say(ctx._("This event is closed."))
         return
     fields = {name: value for name, value in zip(EDITED, editable_values(event), strict=True)}
     # `was` is what she started from: saving writes only what she changed, not what another coordinator did since.
-    draft = {"id": event.id, "kind": event.kind, "audience": event.audience, "region": event.region, **fields}
-    await ctx.begin("event_form", "ev_edit", data={**draft, "was": fields})
+    values = {"id": event.id, "kind": event.kind, "audience": event.audience, "region": event.region, **fields}
+    await ctx.begin("event_form", "ev_edit", data={"draft": {**values, "was": fields}, "return_to": "ev_edit"})
 
 
 @step
@@ -816,17 +647,16 @@ class EventEdit(Step):
             + "\n"
             + ctx._("Places: {capacity}").format(capacity=draft(ctx)["capacity"])
         )
-        buttons = [ctx.button(ctx._(o.label), o.code) for o in EDITABLE]
+        buttons = [ctx.button(f"✏️ {ctx._(q.label)}", f"e:{q.key}") for q in QUESTIONS if q.key in EDITED]
         ctx.say(
             text,
             [*rows(buttons, 2), [ctx.button(ctx._("Save and tell them"), "save")], [ctx.button(ctx._("Back"), "quit")]],
         )
 
     async def on_button(self, ctx: Context, value: str) -> None:
-        if value in {o.code for o in EDITABLE}:
-            ctx.goto(value)
-            await ctx.prompt()
-        elif value == "save":
+        if value.removeprefix("e:") in EDITED and await edit_field(ctx, value, "ev_edit"):
+            return
+        if value == "save":
             await save_changes(ctx)
         elif value == "quit":
             await stop(ctx)
@@ -844,7 +674,7 @@ async def save_changes(ctx: Context) -> None:
     changed = [key for key in EDITED if differs(key, d[key], d["was"][key])]
     if "when" in changed and datetime.fromisoformat(d["when"]) <= ctx.now:
         ctx.say(ctx._("That time has passed. Please choose a time in the future."))
-        ctx.goto("ev_when")
+        ctx.goto("ask:when")
         await ctx.prompt()
         return
     before = (event.starts_at, event.place)

@@ -8,16 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from conversations import vetting
-from conversations.flow import Context, Step, resolver, rows, stale, step
+from conversations.flow import Context, Step, stale, step
+from conversations.forms import draft, edit_buttons, edit_field, form
 from conversations.profile_questions import profile_lines, questions
-from conversations.questions import INVALID, NO_ANSWER, Question
 from storage import repo
-
-
-def draft(ctx: Context) -> dict[str, Any]:
-    """The answers of the frame she is in: onboarding's in the main flow, or /profile's own."""
-    return ctx.state.setdefault("draft", {})
-
 
 # -- after the privacy notice ------------------------------------------------------------------------------
 
@@ -58,66 +52,8 @@ async def start_questions(ctx: Context, answers: dict[str, Any] | None = None) -
     await ctx.prompt()
 
 
-# -- one question ------------------------------------------------------------------------------------------
-
-
-class Ask(Step):
-    def __init__(self, question: Question) -> None:
-        self.q = question
-
-    def back_to(self, ctx: Context) -> str | None:
-        """Where Back goes: the card she came from, or the question before; the first question has none."""
-        if ctx.flow == "profile":
-            return "profile"
-        if ctx.state.get("editing"):
-            return "summary"
-        keys = [q.key for q in questions(ctx.user.role)]
-        position = keys.index(self.q.key)
-        return f"ask:{keys[position - 1]}" if position > 0 else None
-
-    async def prompt(self, ctx: Context) -> None:
-        ctx.offer_back = self.back_to(ctx) is not None
-        self.q.ask(ctx, draft(ctx).get(self.q.key))
-
-    async def on_text(self, ctx: Context, text: str) -> None:
-        ctx.offer_back = self.back_to(ctx) is not None
-        await self._settle(ctx, self.q.on_text(ctx, text, draft(ctx).get(self.q.key)))
-
-    async def on_button(self, ctx: Context, value: str) -> None:
-        back = self.back_to(ctx)
-        if value == "back" and back is not None:
-            ctx.state.get("picking", {}).pop(self.q.key, None)  # ticks not confirmed with Done are dropped
-            ctx.goto(back)
-            await ctx.prompt()
-            return
-        ctx.offer_back = back is not None
-        await self._settle(ctx, self.q.on_button(ctx, value, draft(ctx).get(self.q.key)))
-
-    async def _settle(self, ctx: Context, answer: Any) -> None:
-        if answer is INVALID:
-            await stale(ctx)
-        elif answer is not NO_ANSWER:
-            draft(ctx)[self.q.key] = answer
-            await answered(ctx, self.q)
-
-
-@resolver("ask")
-def _ask(ctx: Context, key: str) -> Ask | None:
-    found = next((q for q in questions(ctx.user.role) if q.key == key), None)
-    return Ask(found) if found else None
-
-
-async def answered(ctx: Context, question: Question) -> None:
-    if ctx.flow == "profile":  # editing a saved profile: save at once and show it again
-        await repo.save_profile(ctx.session, ctx.user, draft(ctx))
-        ctx.goto("profile")
-    elif ctx.state.get("editing"):
-        ctx.goto("summary")
-    else:
-        keys = [q.key for q in questions(ctx.user.role)]
-        position = keys.index(question.key)
-        ctx.goto(f"ask:{keys[position + 1]}" if position + 1 < len(keys) else "summary")
-    await ctx.prompt()
+# The profile questions of her role, one at a time (`ask:<key>`), then the summary card.
+ONBOARDING = form("main", lambda ctx: questions(ctx.user.role), done="summary")
 
 
 # -- the summary card --------------------------------------------------------------------------------------
@@ -132,18 +68,6 @@ def profile_card(ctx: Context, values: dict[str, Any], status: str | None = None
     return "\n".join(lines)
 
 
-def edit_buttons(ctx: Context) -> list:
-    return rows([ctx.button(f"✏️ {ctx._(q.label)}", f"e:{q.key}") for q in questions(ctx.user.role)], 2)
-
-
-async def edit_field(ctx: Context, key: str) -> bool:
-    if _ask(ctx, key) is None:
-        return False
-    ctx.goto(f"ask:{key}")
-    await ctx.prompt()
-    return True
-
-
 @step
 class Summary(Step):
     name = "summary"
@@ -153,11 +77,9 @@ class Summary(Step):
         ctx.say(text, [*edit_buttons(ctx), [ctx.button(ctx._("✅ Confirm"), "ok")]])
 
     async def on_button(self, ctx: Context, value: str) -> None:
-        if value.startswith("e:"):
-            ctx.state["editing"] = True
-            if await edit_field(ctx, value[2:]):
-                return
-        elif value == "ok":
+        if await edit_field(ctx, value, "summary"):
+            return
+        if value == "ok":
             await confirm(ctx)
             return
         await stale(ctx)

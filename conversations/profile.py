@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from conversations.flow import Context, Step, flow, stale, step
-from conversations.onboarding import draft, edit_buttons, edit_field, profile_card
+from conversations.forms import draft, edit_buttons, edit_field, form
+from conversations.onboarding import profile_card
+from conversations.profile_questions import questions
 from storage import repo
 
 
@@ -12,11 +14,16 @@ async def show_profile(ctx: Context) -> None:
         ctx.say(ctx._("You do not have a profile yet. Let us finish it first."))
         await ctx.prompt()
         return
-    await ctx.begin("profile", data={"draft": await repo.load_profile(ctx.session, ctx.user)})
+    await ctx.begin("profile", data={"draft": await repo.load_profile(ctx.session, ctx.user), "return_to": "profile"})
+
+
+async def save(ctx: Context) -> None:
+    await repo.save_profile(ctx.session, ctx.user, draft(ctx))
 
 
 # Her saved profile, and the profile questions one at a time (`ask:<key>`), each saved as soon as she answers.
 PROFILE = flow("profile", "profile", "ask:")
+PROFILE_FORM = form("profile", lambda ctx: questions(ctx.user.role), done="profile", on_answer=save)
 
 
 @step
@@ -29,7 +36,7 @@ class Profile(Step):
         ctx.say(text, [*edit_buttons(ctx), [ctx.button(ctx._("Done"), "done")]])
 
     async def on_button(self, ctx: Context, value: str) -> None:
-        if value.startswith("e:") and await edit_field(ctx, value[2:]):
+        if await edit_field(ctx, value, "profile"):
             return
         if value == "done":
             await close(ctx)

@@ -57,6 +57,7 @@ class TextQuestion(Question):
     optional: bool = False
     single_line: bool = True
     offer_platform_name: bool = False
+    show_limit: bool = True  # "Up to N characters." under the question
 
     def ask(self, ctx: Context, current: Any, *, hint: str = "", edit: bool = False) -> None:
         buttons = []
@@ -64,10 +65,10 @@ class TextQuestion(Question):
         if self.offer_platform_name and name:
             buttons.append(ctx.button(ctx._("Use “{name}”").format(name=name), "tg"))
         if current:
-            buttons.append(ctx.button(ctx._("Keep “{value}”").format(value=short(current)), "keep"))
+            buttons.append(ctx.button(ctx._("Keep “{value}”").format(value=short(self.typed(current))), "keep"))
         if self.optional:
             buttons.append(ctx.button(ctx._("Skip"), "skip"))
-        extra = ctx._("Up to {limit} characters.").format(limit=self.limit)
+        extra = ctx._("Up to {limit} characters.").format(limit=self.limit) if self.show_limit else ""
         say = ctx.edit if edit else ctx.say
         say(self._text(ctx, hint, extra), [*rows(buttons, 1), self.back_row(ctx)])
 
@@ -95,7 +96,19 @@ class TextQuestion(Question):
             ).format(count=len(text), limit=self.limit)
             self.ask(ctx, current, hint=hint)
             return NO_ANSWER
-        return text
+        value, problem = self.check(ctx, text)
+        if problem:
+            self.ask(ctx, current, hint=problem)
+            return NO_ANSWER
+        return value
+
+    def typed(self, value: Any) -> str:
+        """An answer as she would type it (for "Keep …")."""
+        return str(value)
+
+    def check(self, ctx: Context, text: str) -> tuple[Any, str]:
+        """The answer a valid text stands for, or what is wrong with it (in her language)."""
+        return text, ""
 
     def show(self, ctx: Context, value: Any) -> str:
         return ctx.v(value) if value else "—"
@@ -134,8 +147,41 @@ class ChoiceQuestion(Question):
 
 
 @dataclass(frozen=True)
+class NumberQuestion(ChoiceQuestion):
+    """A whole number: a tap on one of the usual ones (`options`), or typed within `low`..`high`."""
+
+    low: int = 1
+    high: int = 100
+    range_hint: str = ""  # msgid: what she is told when a typed number is no good
+
+    def ask(self, ctx: Context, current: Any, *, hint: str = "", edit: bool = False) -> None:
+        buttons = [ctx.button(ticked(o.code, o.code == str(current)), o.code) for o in self.options]
+        say = ctx.edit if edit else ctx.say
+        say(self._text(ctx, hint), [*rows(buttons, self.columns), self.back_row(ctx)])
+
+    def on_button(self, ctx: Context, value: str, current: Any) -> Any:
+        if value not in {o.code for o in self.options}:
+            return INVALID
+        ctx.close_question(ctx._(self.prompt), value)
+        return int(value)
+
+    def on_text(self, ctx: Context, text: str, current: Any) -> Any:
+        typed = text.strip()
+        if typed.isdigit() and self.low <= int(typed) <= self.high:
+            return int(typed)
+        hint = ctx._(self.range_hint)
+        self.ask(ctx, current, hint=hint)
+        return NO_ANSWER
+
+    def show(self, ctx: Context, value: Any) -> str:
+        return str(value) if value is not None else "—"
+
+
+@dataclass(frozen=True)
 class MultiQuestion(ChoiceQuestion):
     """Toggle buttons marked with ✓ and a Done button, all in one message edited in place."""
+
+    required: bool = True  # Done needs at least one
 
     def _picked(self, ctx: Context, current: Any) -> list[str]:
         picking = ctx.state.setdefault("picking", {})
@@ -158,7 +204,7 @@ class MultiQuestion(ChoiceQuestion):
         picked = self._picked(ctx, current)
         codes = [code for code, _ in self.choices(ctx)]
         if value == "done":
-            if not picked:
+            if not picked and self.required:
                 self.ask(ctx, current, hint=ctx._("Please choose at least one."), edit=True)
                 return NO_ANSWER
             answer = [code for code in codes if code in picked]  # stable order, whatever the tapping order
@@ -180,9 +226,11 @@ class MultiQuestion(ChoiceQuestion):
 class LanguagesQuestion(MultiQuestion):
     """Spoken languages, named by Babel in her own language."""
 
+    others: bool = True  # offer "Other language" too
+
     def choices(self, ctx: Context) -> list[tuple[str, str]]:
         spoken = [(code, ctx.t.language_name(code)) for code in SPOKEN_LANGUAGES]
-        return [*spoken, (OTHER_LANGUAGE.code, ctx._(OTHER_LANGUAGE.label))]
+        return [*spoken, (OTHER_LANGUAGE.code, ctx._(OTHER_LANGUAGE.label))] if self.others else spoken
 
 
 def ticked(title: str, on: bool) -> str:

@@ -37,6 +37,13 @@ ABANDONED = (
     "vet", "coord_write", "guest_event", "guest_told", "event", "broadcast", "browse", "asking", "filters_edit",
 )  # fmt: skip
 
+# The coordinators' form questions were steps of their own; now they are the form kit's `ask:<key>`.
+FORM_STEPS = {
+    "ev_kind": "ask:kind", "ev_title": "ask:title", "ev_when": "ask:when", "ev_place": "ask:place",
+    "ev_capacity": "ask:capacity", "ev_audience": "ask:audience", "ev_region": "ask:region",
+    "ev_text": "ask:description", "ev_languages": "ask:languages", "bc_text": "ask:text",
+}  # fmt: skip
+
 
 def is_current(data: dict[str, Any] | None) -> bool:
     return bool(data) and isinstance(data.get("stack"), list) and bool(data["stack"])
@@ -114,13 +121,15 @@ def _build(kind: str, step: str, data: dict[str, Any]) -> tuple[dict, str]:
         form = data.pop("form", None) or {}
         key = form.get("key") or ("event" if step.startswith("ev_") else "broadcast")
         flow = "event_form" if step.startswith("ev_") else "broadcast_form"
-        return _frame(flow, step, data.pop(key, None) or {}), form.get("back") or "idle"
+        draft = data.pop(key, None) or {}
+        state = {"draft": draft, "return_to": "ev_edit"} if "id" in draft else {"draft": draft}
+        return _frame(flow, FORM_STEPS.get(step, step), state), form.get("back") or "idle"
     if kind == "browse":
         state = {k: data.pop(k) for k in ("browse", "asking", "filters_edit") if k in data}
         return _frame("browse", step, state), "idle"
     # profile
     data.pop("mode", None)
-    state = {"draft": data.pop("draft", None) or {}}
+    state = {"draft": data.pop("draft", None) or {}, "return_to": "profile"}
     if "picking" in data:
         state["picking"] = data.pop("picking")
     return _frame("profile", step, state), "idle"
@@ -140,7 +149,9 @@ def upgrade(step: str, data: dict[str, Any] | None) -> dict[str, Any]:
         detours.append(found)
     if kind is not None or not (current in MAIN_STEPS or current.startswith("ask:")):
         current = "language" if rest.get("mode") == "onboarding" or "draft" in rest else "idle"
-    root_state = {k: rest.pop(k) for k in ("draft", "editing", "picking") if k in rest}
+    root_state = {k: rest.pop(k) for k in ("draft", "picking") if k in rest}
+    if rest.pop("editing", False):
+        root_state["return_to"] = "summary"  # an answer changed from the summary card goes back to it
     rest.pop("mode", None)
     for stale_key in (*ABANDONED, *RETURNS.values()):  # drafts and ways back of detours she had left
         rest.pop(stale_key, None)

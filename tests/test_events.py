@@ -164,7 +164,7 @@ async def test_bad_dates_and_numbers_are_asked_again(engine, people) -> None:
     await karen.send("10.03.2026 17:00")
     await karen.send("Online: https://meet.example/cv")
     await karen.send("lots")
-    assert karen.last.text == "Please write a number between 1 and 5000."
+    assert "⚠️ Please write a number between 1 and 5000." in karen.last.text  # the question again, with why
     await karen.send("25")
     assert karen.last.text == "Who is it for?"
 

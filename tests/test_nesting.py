@@ -87,7 +87,7 @@ async def test_forms_go_back_one_question_and_cancel_asks_before_losing_a_draft(
     await karen.send("CV workshop")
     assert karen.last.text.startswith("When is it?")
     await karen.tap("Back")
-    assert karen.last.text == "What is the event called?" and "Keep “CV workshop”" in karen.last.buttons
+    assert karen.last.text.startswith("What is the event called?") and "Keep “CV workshop”" in karen.last.buttons
     await karen.tap("Back")
     assert karen.last.text == "What kind of event is it?" and "✓ Workshop" in karen.last.buttons
     await karen.tap("✓ Workshop")
@@ -240,7 +240,7 @@ def test_goto_outside_the_flow_and_unknown_flows_are_errors() -> None:
         flow.action("mt")(lambda ctx, value: None)
     # every step a flow names exists, and every step belongs to a flow
     owned = {s for f in FLOWS.values() for s in f.steps}
-    assert owned - {"ask:", "filter:"} <= set(flow.STEPS)
+    assert {s for s in owned if not s.startswith(("ask:", "filter:"))} <= set(flow.STEPS)
     assert set(flow.STEPS) <= owned
     ctx = bare_context(flow.frame("main", "idle"), flow.frame("meet", "meet_day"))
     for wrong in ("report_note", "no_such_step", "idle"):
