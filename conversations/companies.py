@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import func, select
-
 from conversations.flow import Context
 from conversations.vetting import is_coordinator
+from storage.companies import companies_with_mentor_counts, company_by_code
 from storage.models import Company, MentorProfile
 
 NAME_LIMIT = 80
@@ -37,15 +36,7 @@ async def company_command(ctx: Context) -> None:
             + f"\n{ctx.v(ctx.join_link(company.code))}"
         )
         return
-    mentors = func.count(MentorProfile.user_id)
-    rows = (
-        await ctx.session.execute(
-            select(Company, mentors)
-            .outerjoin(MentorProfile, MentorProfile.company_id == Company.id)
-            .group_by(Company.id)
-            .order_by(Company.name)
-        )
-    ).all()
+    rows = await companies_with_mentor_counts(ctx.session)
     if not rows:
         ctx.say(ctx._("No partner companies yet. Add one with /company add followed by its name."))
         return
@@ -60,7 +51,7 @@ async def company_command(ctx: Context) -> None:
 
 async def joined_through(ctx: Context, code: str) -> None:
     """`/start <code>`: remember the company until her mentor profile is saved."""
-    company = (await ctx.session.execute(select(Company).where(Company.code == code))).scalar_one_or_none()
+    company = await company_by_code(ctx.session, code)
     if company is None:
         return
     ctx.data["company"] = company.id

@@ -14,7 +14,6 @@ import matplotlib
 matplotlib.use("Agg")  # no screen: render straight to PNG
 
 from matplotlib import pyplot as plt
-from sqlalchemy import select
 
 from conversations.flow import Context, action, stale
 from conversations.i18n import N_, Translator
@@ -23,7 +22,9 @@ from conversations.options import REGIONS
 from conversations.survey_defs import INDICATORS, SURVEYS
 from conversations.vetting import is_coordinator
 from storage import indicators
-from storage.models import Company, MeetingReport, MenteeProfile, MentorProfile
+from storage.companies import all_companies
+from storage.models import Company, MenteeProfile, MentorProfile
+from storage.reports import days_met
 
 LABELS = {
     "employment": N_("In work"),
@@ -161,7 +162,7 @@ async def csv_export(ctx: Context) -> bytes:
     scope = scope_of(ctx)
     rows = await indicators.mentorships(ctx.session, scope)
     answers = await indicators.surveys_of(ctx.session, [m.id for m in rows])
-    companies = {c.id: c.name for c in (await ctx.session.execute(select(Company))).scalars()}
+    companies = {c.id: c.name for c in await all_companies(ctx.session)}
     out = io.StringIO()
     writer = csv.writer(out)
     header = ["mentorship", "started", "status", "ended", "mentee_place", "partner_company", "meetings"]
@@ -173,13 +174,7 @@ async def csv_export(ctx: Context) -> bytes:
     for number, m in enumerate(rows, 1):
         mentee = await ctx.session.get(MenteeProfile, m.mentee_id)
         mentor = await ctx.session.get(MentorProfile, m.mentor_id)
-        meetings = (
-            await ctx.session.execute(
-                select(MeetingReport.held_on)
-                .where(MeetingReport.mentorship_id == m.id, MeetingReport.met == "yes")
-                .distinct()
-            )
-        ).all()
+        meetings = await days_met(ctx.session, m.id)
         start, end = answers.get((m.id, "mentee_start"), {}), answers.get((m.id, "mentee_end"), {})
         row = [
             f"M{number:04d}", m.started_at.date().isoformat(), m.status, m.ended_at.date().isoformat() if m.ended_at else "",
@@ -219,7 +214,7 @@ async def stats_action(ctx: Context, value: str) -> None:
     elif kind == "r":
         data["region"] = arg or None
     elif kind == "companies":
-        companies = (await ctx.session.execute(select(Company).order_by(Company.name))).scalars().all()
+        companies = await all_companies(ctx.session)
         buttons = [[Button(c.name, f"st:k:{c.id}")] for c in companies] + [[Button(ctx._("any"), "st:k:")]]
         ctx.say(ctx._("Company"), buttons)
         return

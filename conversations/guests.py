@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import nudges
@@ -16,7 +15,8 @@ from conversations.events import INVITE_PREFIX, card, rsvp_buttons
 from conversations.flow import ROOT, Context, Step, action, flow, on_result, ref_of, stale, step, voice
 from conversations.messages import Button, Reply
 from conversations.questions import INVALID, NAME, NO_ANSWER
-from storage.models import Event, Nudge, Rsvp, User
+from storage.events import event_by_invite, rsvp_of
+from storage.models import Event, Nudge, User
 
 
 def is_invite(code: str) -> bool:
@@ -25,7 +25,7 @@ def is_invite(code: str) -> bool:
 
 async def arrive(ctx: Context, code: str) -> bool:
     """`/start <invite code>`. False when the link is no good, so /start carries on as usual."""
-    event = (await ctx.session.execute(select(Event).where(Event.invite_code == code))).scalar_one_or_none()
+    event = await event_by_invite(ctx.session, code)
     if event is None or event.status != "published" or event.starts_at <= ctx.now:
         ctx.say(ctx._("This invitation link is no longer valid. Here is Mentornet instead:"))
         return False
@@ -145,9 +145,7 @@ async def after_the_event(session: AsyncSession, nudge: Nudge, now: datetime) ->
     event = await session.get(Event, nudge.event_id)
     if user is None or event is None or user.consent_at is not None or event.status != "published":
         return []
-    rsvp = (
-        await session.execute(select(Rsvp).where(Rsvp.event_id == event.id, Rsvp.user_id == user.id))
-    ).scalar_one_or_none()
+    rsvp = await rsvp_of(session, event.id, user.id)
     if rsvp is None or not (rsvp.attended or rsvp.status == "going"):
         return []
     view = voice(user)

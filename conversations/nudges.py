@@ -10,11 +10,11 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.messages import Reply
 from storage.models import Nudge, User
+from storage.nudges import claim_nudge, close_nudges, due_nudges, postpone_nudges
 
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
 QUIET_FROM, QUIET_UNTIL = time(21, 0), time(8, 0)
@@ -67,16 +67,9 @@ async def cancel(
     event_id: int | None = None,
 ) -> None:
     """Pending nudges of these kinds for this mentorship, meeting or person are no longer wanted."""
-    query = update(Nudge).where(Nudge.kind.in_(kinds), Nudge.done_at.is_(None)).values(done_at=now)
-    if user_id is not None:
-        query = query.where(Nudge.user_id == user_id)
-    if mentorship_id is not None:
-        query = query.where(Nudge.mentorship_id == mentorship_id)
-    if meeting_id is not None:
-        query = query.where(Nudge.meeting_id == meeting_id)
-    if event_id is not None:
-        query = query.where(Nudge.event_id == event_id)
-    await session.execute(query)
+    await close_nudges(
+        session, now, kinds, user_id=user_id, mentorship_id=mentorship_id, meeting_id=meeting_id, event_id=event_id
+    )
 
 
 def quiet(moment: datetime) -> bool:
@@ -91,21 +84,14 @@ def next_morning(moment: datetime) -> datetime:
 
 
 async def tick(session: AsyncSession, now: datetime, limit: int = 200) -> list[Reply]:
-    due = select(Nudge).where(Nudge.done_at.is_(None), Nudge.due_at <= now).order_by(Nudge.due_at).limit(limit)
-    if session.bind.dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)  # another process ticking now takes other rows
-    rows = list((await session.execute(due)).scalars().all())
+    rows = await due_nudges(session, now, limit)
     if rows and quiet(now):
-        morning = next_morning(now)
-        await session.execute(update(Nudge).where(Nudge.id.in_([n.id for n in rows])).values(due_at=morning))
+        await postpone_nudges(session, [n.id for n in rows], next_morning(now))
         return []
     out: list[Reply] = []
     for nudge in rows:
         # Claimed by a conditional update: on SQLite, or if a row slipped past the lock, only one tick wins it.
-        claimed = await session.execute(
-            update(Nudge).where(Nudge.id == nudge.id, Nudge.done_at.is_(None)).values(done_at=now)
-        )
-        if claimed.rowcount != 1:
+        if not await claim_nudge(session, nudge.id, now):
             continue
         if nudge.user_id is not None and not nudge.essential:
             user = await session.get(User, nudge.user_id)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import nudges, watch
@@ -35,6 +34,7 @@ from conversations.subflows import which_mentorship
 from conversations.vetting import coordinators
 from storage import matching
 from storage.models import Meeting, MeetingReport, Mentorship, User
+from storage.reports import other_report, report_of
 
 NOTE_LIMIT = 1000
 CORRECTABLE = timedelta(days=7)
@@ -61,10 +61,7 @@ async def _report_nudge(session: AsyncSession, nudge, now: datetime, reminder: b
     me = await session.get(User, nudge.user_id)
     if meeting is None or m is None or me is None or meeting.status != "confirmed":
         return []
-    done = await session.execute(
-        select(MeetingReport.id).where(MeetingReport.meeting_id == meeting.id, MeetingReport.reporter_id == me.id)
-    )
-    if done.first() is not None:
+    if await report_of(session, meeting.id, me.id) is not None:
         return []
     her = await session.get(User, m.other(me.id))
     view = voice(me)
@@ -100,7 +97,7 @@ async def met_answer(ctx: Context, value: str) -> None:
     if parts[1] not in {o.code for o in MET}:
         await stale(ctx)
         return
-    existing = await _existing(ctx, meeting.id)
+    existing = await report_of(ctx.session, meeting.id, ctx.user.id)
     if existing is not None:
         ctx.say(
             ctx._("You have already reported this meeting."), [[Button(ctx._("✏️ Correct it"), f"rc:{existing.id}")]]
@@ -129,13 +126,6 @@ async def after_met(ctx: Context) -> None:
         await ctx.prompt()
     else:
         await save(ctx)
-
-
-async def _existing(ctx: Context, meeting_id: int) -> MeetingReport | None:
-    query = select(MeetingReport).where(
-        MeetingReport.meeting_id == meeting_id, MeetingReport.reporter_id == ctx.user.id
-    )
-    return (await ctx.session.execute(query)).scalar_one_or_none()
 
 
 async def _other(ctx: Context, m: Mentorship) -> User:
@@ -248,10 +238,7 @@ async def save(ctx: Context) -> None:
 async def mismatch(ctx: Context, m: Mentorship, mine: MeetingReport) -> None:
     if mine.meeting_id is None:
         return
-    query = select(MeetingReport).where(
-        MeetingReport.meeting_id == mine.meeting_id, MeetingReport.reporter_id != ctx.user.id
-    )
-    theirs = (await ctx.session.execute(query)).scalar_one_or_none()
+    theirs = await other_report(ctx.session, mine.meeting_id, ctx.user.id)
     if theirs is None or (theirs.met == "yes") == (mine.met == "yes"):
         return
     mentee, mentor = await ctx.session.get(User, m.mentee_id), await ctx.session.get(User, m.mentor_id)

@@ -5,9 +5,8 @@ Requests expire after 14 days; the mentor is reminded on day 3 and day 10 (see `
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import mentorship, surveys, watch
@@ -159,14 +158,8 @@ async def tick(session: AsyncSession, now: datetime) -> list[Reply]:
     processes ticking at once send each message once."""
     out: list[Reply] = []
     for column, days in ((MentorRequest.reminded_day3_at, 3), (MentorRequest.reminded_day10_at, 10)):
-        due = select(MentorRequest.id).where(
-            MentorRequest.status == "open", column.is_(None), MentorRequest.created_at <= now - timedelta(days=days)
-        )
-        for request_id in (await session.execute(due)).scalars().all():
-            claimed = await session.execute(
-                update(MentorRequest).where(MentorRequest.id == request_id, column.is_(None)).values({column: now})
-            )
-            if claimed.rowcount != 1:
+        for request_id in await matching.requests_to_remind(session, column, days, now):
+            if not await matching.claim_reminder(session, request_id, column, now):
                 continue
             request = await session.get(MentorRequest, request_id)
             mentor, mentee = await session.get(User, request.mentor_id), await session.get(User, request.mentee_id)
@@ -184,8 +177,7 @@ async def tick(session: AsyncSession, now: datetime) -> list[Reply]:
                     to=ref_of(mentor),
                 )
             )
-    expired = select(MentorRequest.id).where(MentorRequest.status == "open", MentorRequest.expires_at <= now)
-    for request_id in (await session.execute(expired)).scalars().all():
+    for request_id in await matching.expired_requests(session, now):
         if not await matching.close_request(session, request_id, "expired", now):
             continue
         request = await session.get(MentorRequest, request_id)

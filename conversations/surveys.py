@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -19,6 +18,7 @@ from conversations.i18n import N_
 from conversations.messages import Button, Reply
 from conversations.survey_defs import SURVEYS, SurveyQuestion
 from storage.models import Mentorship, SurveyResponse, User
+from storage.surveys import has_response, oldest_unfinished, unfinished_responses
 
 REMIND_AFTER = timedelta(days=3)
 CHECK = "✓ "
@@ -38,12 +38,7 @@ INTRO = {
 
 async def invite(session: AsyncSession, m: Mentorship, user: User, survey: str, now: datetime) -> Reply | None:
     """Create her response row (once per mentorship and survey) and the message that invites her."""
-    found = await session.execute(
-        select(SurveyResponse.id).where(
-            SurveyResponse.mentorship_id == m.id, SurveyResponse.user_id == user.id, SurveyResponse.survey == survey
-        )
-    )
-    if found.first() is not None:
+    if await has_response(session, m.id, user.id, survey):
         return None
     response = SurveyResponse(mentorship_id=m.id, user_id=user.id, survey=survey, answers={}, created_at=now)
     session.add(response)
@@ -66,13 +61,8 @@ async def invite_both(session: AsyncSession, m: Mentorship, when: str, now: date
 
 @nudges.kind("survey_reminder")
 async def remind(session: AsyncSession, nudge, now: datetime) -> list[Reply]:  # type: ignore[no-untyped-def]
-    query = select(SurveyResponse).where(
-        SurveyResponse.mentorship_id == nudge.mentorship_id,
-        SurveyResponse.user_id == nudge.user_id,
-        SurveyResponse.finished_at.is_(None),
-    )
     out = []
-    for response in (await session.execute(query)).scalars().all():
+    for response in await unfinished_responses(session, nudge.mentorship_id, nudge.user_id):
         user = await session.get(User, response.user_id)
         view = voice(user)
         left = len(SURVEYS[response.survey]) - len(response.answers)
@@ -97,12 +87,7 @@ def next_question(response: SurveyResponse) -> tuple[int, SurveyQuestion] | None
 
 async def resume_command(ctx: Context) -> None:
     """/survey: the oldest survey she has not finished."""
-    query = (
-        select(SurveyResponse)
-        .where(SurveyResponse.user_id == ctx.user.id, SurveyResponse.finished_at.is_(None))
-        .order_by(SurveyResponse.created_at)
-    )
-    response = (await ctx.session.execute(query)).scalars().first()
+    response = await oldest_unfinished(ctx.session, ctx.user.id)
     if response is None:
         ctx.say(ctx._("You have no survey to answer right now. Thank you!"))
         return

@@ -6,8 +6,6 @@ coordinators only, and only while the mentor is still waiting.
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from conversations.flow import Context, Step, Voice, action, flow, stale, step, voice
 from conversations.messages import Button
 from conversations.profile_questions import profile_lines
@@ -58,13 +56,7 @@ async def pending(ctx: Context) -> None:
     """/pending: the cards of mentors waiting for approval."""
     if not await is_coordinator(ctx):
         return
-    query = (
-        select(User)
-        .join(MentorProfile, MentorProfile.user_id == User.id)
-        .where(MentorProfile.status == "pending", User.onboarded_at.is_not(None))
-        .order_by(User.onboarded_at)
-    )
-    waiting = list((await ctx.session.execute(query)).scalars().all())
+    waiting = await repo.pending_mentors(ctx.session)
     if not waiting:
         ctx.say(ctx._("No mentors are waiting for approval."))
         return

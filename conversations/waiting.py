@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from conversations.browse import ask, mentor_card
 from conversations.flow import Context, action, stale, voice
 from conversations.messages import Button
 from conversations.vetting import is_coordinator
 from storage import matching
-from storage.models import MenteeProfile, MentorProfile, User, WaitingMentee
+from storage.models import MenteeProfile, MentorProfile, User
 
 
 async def waiting_command(ctx: Context) -> None:
     if not await is_coordinator(ctx):
         return
-    rows = (
-        await ctx.session.execute(
-            select(User, WaitingMentee.since)
-            .join(WaitingMentee, WaitingMentee.mentee_id == User.id)
-            .order_by(WaitingMentee.since)
-        )
-    ).all()
+    rows = await matching.waiting_list(ctx.session)
     if not rows:
         ctx.say(ctx._("Nobody is on the waiting list."))
         return
@@ -47,14 +39,7 @@ async def suggest(ctx: Context, value: str) -> None:
         return
     if len(parts) == 1:
         # By hand a coordinator may look past the shared-language rule, so every available mentor is listed.
-        query = (
-            select(MentorProfile, User)
-            .join(User, User.id == MentorProfile.user_id)
-            .where(*matching.available(mentee.user_id))
-            .order_by(matching.score_expression(mentee, ctx.now).desc())
-            .limit(10)
-        )
-        found = (await ctx.session.execute(query)).all()
+        found = await matching.available_mentors(ctx.session, mentee, ctx.now)
         if not found:
             ctx.say(ctx._("No mentor has a free place right now."))
             return

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import nudges
@@ -15,7 +14,9 @@ from conversations.messages import Button, Reply
 from conversations.options import TOPICS
 from conversations.vetting import is_coordinator
 from storage import matching, repo
-from storage.models import MeetingReport, Mentorship, User
+from storage.models import Mentorship, User
+from storage.reports import latest_reports, meetings_since
+from storage.watch import mentorship_counts, stalled_mentorships
 
 QUIET_NUDGE = timedelta(days=21)
 COORDINATOR_ALERT = timedelta(days=35)
@@ -157,20 +158,9 @@ async def complete(session: AsyncSession, nudge, now: datetime) -> list[Reply]: 
 async def overview(ctx: Context) -> None:
     if not await is_coordinator(ctx):
         return
-    counts = dict(
-        (await ctx.session.execute(select(Mentorship.status, func.count()).group_by(Mentorship.status))).all()
-    )
+    counts = await mentorship_counts(ctx.session)
     month_start = ctx.now.astimezone(COPENHAGEN).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    # Both sides may report the same meeting: count a meeting once, with the longer of the two lengths.
-    per_meeting = (
-        select(func.max(MeetingReport.minutes).label("minutes"))
-        .where(MeetingReport.met == "yes", MeetingReport.held_on >= month_start)
-        .group_by(MeetingReport.mentorship_id, MeetingReport.held_on)
-        .subquery()
-    )
-    meetings, minutes = (
-        await ctx.session.execute(select(func.count(), func.coalesce(func.sum(per_meeting.c.minutes), 0)))
-    ).one()
+    meetings, minutes = await meetings_since(ctx.session, month_start)
     states = ("active", "paused", "completed", "ended_early", "cancelled")
     names = {
         "active": ctx._("active"), "paused": ctx._("paused"), "completed": ctx._("completed"),
@@ -180,17 +170,7 @@ async def overview(ctx: Context) -> None:
     lines.append(
         ctx._("This month: {meetings} meetings, {hours} hours").format(meetings=meetings, hours=round(minutes / 60, 1))
     )
-    stalled_since = ctx.now - QUIET_NUDGE
-    last = func.coalesce(Mentorship.last_contact_at, Mentorship.started_at)
-    stalled = (
-        (
-            await ctx.session.execute(
-                select(Mentorship).where(Mentorship.status == "active", last < stalled_since).order_by(last).limit(20)
-            )
-        )
-        .scalars()
-        .all()
-    )
+    stalled = await stalled_mentorships(ctx.session, ctx.now - QUIET_NUDGE)
     buttons = []
     if stalled:
         lines += ["", "<b>" + ctx._("Stalled (no contact for 3 weeks or more)") + "</b>"]
@@ -221,18 +201,7 @@ async def card(ctx: Context, value: str) -> None:
         "",
         "<b>" + ctx._("Last reports") + "</b>",
     ]
-    reports = (
-        (
-            await ctx.session.execute(
-                select(MeetingReport)
-                .where(MeetingReport.mentorship_id == m.id)
-                .order_by(MeetingReport.held_on.desc())
-                .limit(3)
-            )
-        )
-        .scalars()
-        .all()
-    )
+    reports = await latest_reports(ctx.session, m.id)
     if not reports:
         lines.append(ctx._("No reports yet."))
     for r in reports:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from storage.masks import FIELD_BITS, GOAL_BITS, LANGUAGE_BITS, bits, mask
 from storage.models import MenteeProfile, MentorProfile, MentorRequest, Mentorship, User, WaitingMentee
@@ -134,6 +135,20 @@ async def is_available(session: AsyncSession, mentee_id: int, mentor_id: int) ->
     return (await session.execute(query)).first() is not None
 
 
+async def available_mentors(
+    session: AsyncSession, mentee: MenteeProfile, now: datetime, limit: int = 10
+) -> list[tuple[MentorProfile, User]]:
+    """The best `limit` mentors available to her, whatever their languages, best first."""
+    query = (
+        select(MentorProfile, User)
+        .join(User, User.id == MentorProfile.user_id)
+        .where(*available(mentee.user_id))
+        .order_by(score_expression(mentee, now).desc())
+        .limit(limit)
+    )
+    return list((await session.execute(query)).all())
+
+
 # -- requests ----------------------------------------------------------------------------------------------
 
 
@@ -186,6 +201,32 @@ async def free_place(session: AsyncSession, mentor_id: int) -> None:
         .where(MentorProfile.user_id == mentor_id, MentorProfile.active_count > 0)
         .values(active_count=MentorProfile.active_count - 1)
     )
+
+
+async def requests_to_remind(
+    session: AsyncSession, column: InstrumentedAttribute[datetime | None], days: int, now: datetime
+) -> list[int]:
+    """Open requests at least `days` old whose reminder in `column` has not gone out."""
+    due = select(MentorRequest.id).where(
+        MentorRequest.status == "open", column.is_(None), MentorRequest.created_at <= now - timedelta(days=days)
+    )
+    return list((await session.execute(due)).scalars().all())
+
+
+async def claim_reminder(
+    session: AsyncSession, request_id: int, column: InstrumentedAttribute[datetime | None], now: datetime
+) -> bool:
+    """Stamps the reminder in `column`; False when another process already has."""
+    claimed = await session.execute(
+        update(MentorRequest).where(MentorRequest.id == request_id, column.is_(None)).values({column: now})
+    )
+    return claimed.rowcount == 1
+
+
+async def expired_requests(session: AsyncSession, now: datetime) -> list[int]:
+    """Open requests whose time has run out."""
+    expired = select(MentorRequest.id).where(MentorRequest.status == "open", MentorRequest.expires_at <= now)
+    return list((await session.execute(expired)).scalars().all())
 
 
 async def accept(session: AsyncSession, request_id: int, now: datetime) -> Mentorship | None:
@@ -259,6 +300,16 @@ async def leave_waiting_list(session: AsyncSession, mentee_id: int) -> None:
     entry = await session.get(WaitingMentee, mentee_id)
     if entry is not None:
         await session.delete(entry)
+
+
+async def waiting_list(session: AsyncSession) -> list[tuple[User, datetime]]:
+    """Everyone on the waiting list with the time she joined it, the longest waiting first."""
+    query = (
+        select(User, WaitingMentee.since)
+        .join(WaitingMentee, WaitingMentee.mentee_id == User.id)
+        .order_by(WaitingMentee.since)
+    )
+    return list((await session.execute(query)).all())
 
 
 async def waiting_for(session: AsyncSession, mentor_id: int) -> list[int]:

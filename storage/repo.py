@@ -143,3 +143,14 @@ async def coordinators(session: AsyncSession) -> list[User]:
     """Everyone who coordinates and has accepted the privacy notice: the recipients of cards and alerts."""
     rows = await session.execute(select(User).where(User.role == "coordinator", User.consent_at.is_not(None)))
     return list(rows.scalars().all())
+
+
+async def pending_mentors(session: AsyncSession) -> list[User]:
+    """Onboarded mentors waiting for approval, the longest waiting first."""
+    query = (
+        select(User)
+        .join(MentorProfile, MentorProfile.user_id == User.id)
+        .where(MentorProfile.status == "pending", User.onboarded_at.is_not(None))
+        .order_by(User.onboarded_at)
+    )
+    return list((await session.execute(query)).scalars().all())
