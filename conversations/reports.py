@@ -30,6 +30,7 @@ from conversations.flow import (
 from conversations.i18n import COPENHAGEN, N_
 from conversations.messages import Button, Reply
 from conversations.options import LENGTHS, MET, TOPICS
+from conversations.questions import ticked, toggle
 from conversations.subflows import which_mentorship
 from conversations.vetting import coordinators
 from storage import matching
@@ -38,7 +39,6 @@ from storage.reports import other_report, report_of
 
 NOTE_LIMIT = 1000
 CORRECTABLE = timedelta(days=7)
-CHECK = "✓ "
 
 
 def label(view: Context | Voice, options, code: str) -> str:  # type: ignore[no-untyped-def]
@@ -103,9 +103,7 @@ async def met_answer(ctx: Context, value: str) -> None:
             ctx._("You have already reported this meeting."), [[Button(ctx._("✏️ Correct it"), f"rc:{existing.id}")]]
         )
         return
-    ctx.edit(
-        await ask_text(ctx.session, ctx, meeting, await _other(ctx, m)) + f"\n{CHECK}<b>{label(ctx, MET, parts[1])}</b>"
-    )
+    ctx.close_question(await ask_text(ctx.session, ctx, meeting, await _other(ctx, m)), label(ctx, MET, parts[1]))
     draft = {
         "m": m.id,
         "meeting": meeting.id,
@@ -138,7 +136,7 @@ class Topics(Step):
 
     def render(self, ctx: Context, hint: str = "") -> tuple[str, list]:
         picked = ctx.state["topics"]
-        chips = [ctx.button((CHECK if o.code in picked else "") + ctx._(o.label), o.code) for o in TOPICS]
+        chips = [ctx.button(ticked(ctx._(o.label), o.code in picked), o.code) for o in TOPICS]
         lengths = [ctx.button(ctx._(o.label), f"len:{o.code}") for o in LENGTHS]
         text = ctx._("What did you talk about? Tap the topics, then how long you met.")
         if hint:
@@ -151,9 +149,7 @@ class Topics(Step):
     async def on_button(self, ctx: Context, value: str) -> None:
         draft = ctx.state
         if value in {o.code for o in TOPICS}:
-            draft["topics"] = (
-                [t for t in draft["topics"] if t != value] if value in draft["topics"] else [*draft["topics"], value]
-            )
+            toggle(draft["topics"], value)
             ctx.edit(*self.render(ctx))
         elif value.startswith("len:") and value[4:] in {o.code for o in LENGTHS}:
             if not draft["topics"]:
@@ -161,9 +157,9 @@ class Topics(Step):
                 return
             draft["minutes"] = int(value[4:])
             topics = ", ".join(label(ctx, TOPICS, t) for t in draft["topics"])
-            ctx.edit(
-                ctx._("What did you talk about? Tap the topics, then how long you met.")
-                + f"\n{CHECK}<b>{topics} · {label(ctx, LENGTHS, value[4:])}</b>"
+            ctx.close_question(
+                ctx._("What did you talk about? Tap the topics, then how long you met."),
+                f"{topics} · {label(ctx, LENGTHS, value[4:])}",
             )
             ctx.goto("report_note")
             await ctx.prompt()
@@ -287,7 +283,7 @@ class Met(Step):
             await stale(ctx)
             return
         ctx.state["met"] = value
-        ctx.edit(ctx._("Did you meet?") + f"\n{CHECK}<b>{label(ctx, MET, value)}</b>")
+        ctx.close_question(ctx._("Did you meet?"), label(ctx, MET, value))
         await after_met(ctx)
 
 
@@ -354,6 +350,6 @@ class When(Step):
             await stale(ctx)
             return
         ctx.state["held_on"] = day.isoformat()
-        ctx.edit(ctx._("When did you meet?") + f"\n{CHECK}<b>{ctx.t.day(day)}</b>")
+        ctx.close_question(ctx._("When did you meet?"), ctx.t.day(day))
         ctx.goto("report_topics")
         await ctx.prompt()

@@ -16,12 +16,12 @@ from conversations import nudges
 from conversations.flow import Context, Step, action, flow, freeze, ref_of, rows, stale, step, voice
 from conversations.i18n import N_
 from conversations.messages import Button, Reply
+from conversations.questions import ticked, toggle
 from conversations.survey_defs import SURVEYS, SurveyQuestion
 from storage.models import Mentorship, SurveyResponse, User
 from storage.surveys import has_response, oldest_unfinished, unfinished_responses
 
 REMIND_AFTER = timedelta(days=3)
-CHECK = "✓ "
 INTRO = {
     "mentee_start": N_(
         "Welcome to your mentorship! 🌱 A short survey of {count} questions helps us show that mentoring works. "
@@ -127,7 +127,7 @@ async def show(ctx: Context, response: SurveyResponse, *, edit: bool, hint: str 
         low, high = question.options[0], question.options[-1]
         legend = f"\n<i>1 = {ctx._(low.label)} · 5 = {ctx._(high.label)}</i>"
     else:
-        titles = [((CHECK if o.code in picked else "") + ctx._(o.label), o.code) for o in question.options]
+        titles = [(ticked(ctx._(o.label), o.code in picked), o.code) for o in question.options]
         buttons = rows([ctx.button(title, code) for title, code in titles], 2 if len(titles) > 4 else 1)
         legend = ""
     if question.multi:
@@ -170,7 +170,7 @@ class Survey(Step):
             await answer(ctx, response, question, None)
         elif question.multi and value in codes:
             picked = ctx.state.setdefault("pick", [])
-            picked.remove(value) if value in picked else picked.append(value)
+            toggle(picked, value)
             await show(ctx, response, edit=True)
         elif question.multi and value == "done":
             picked = ctx.state.get("pick") or []
