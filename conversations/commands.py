@@ -9,8 +9,6 @@ from conversations import (
     browse,
     companies,
     evaluation,
-    events,
-    guests,
     meetings,
     mentorship,
     reports,
@@ -21,6 +19,9 @@ from conversations import (
     waiting,
     watch,
 )
+from conversations.events import admin as event_admin
+from conversations.events import form as event_form
+from conversations.events import guests, rsvp  # noqa: F401  (rsvp: the invitations' buttons)
 from conversations.flow import ROOT, Context, Step, step
 from conversations.i18n import N_
 from conversations.language import offer_languages
@@ -107,7 +108,7 @@ class Idle(Step):
             "pending": vetting.pending,
             "waiting": waiting.waiting_command,
             "mentorships": watch.overview,
-            "events": events.events_command,
+            "events": event_admin.events_command,
             "broadcast": broadcasts.broadcast_command,
         }
         if value in actions:
@@ -207,8 +208,8 @@ COMMANDS: dict[str, Callable[[Context], Awaitable[None]]] = {
     "settings": settings.settings,
     "survey": surveys.resume_command,
     "stats": evaluation.stats_command,
-    "events": events.events_command,
-    "newevent": events.new_event,
-    "checkin": events.checkin_command,
+    "events": event_admin.events_command,
+    "newevent": event_form.new_event,
+    "checkin": event_admin.checkin_command,
     "broadcast": broadcasts.broadcast_command,
 }

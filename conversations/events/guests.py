@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import nudges
-from conversations.events import INVITE_PREFIX, card, rsvp_buttons
+from conversations.events.common import INVITE_PREFIX, card, rsvp_buttons
 from conversations.flow import ROOT, Context, Step, action, flow, on_result, ref_of, stale, step, voice
 from conversations.messages import Button, Reply
 from conversations.questions import INVALID, NAME, NO_ANSWER
