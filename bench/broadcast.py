@@ -25,7 +25,7 @@ from bot.outbox_runner import run_outbox
 from bot.telegram.app import make_bot
 from bot.telegram.send import send_one
 from conversations import broadcasts
-from conversations.engine import Engine
+from conversations.kernel.engine import Engine
 from storage import repo
 from storage.db import make_engine, migrate, sessionmaker
 from storage.models import User, utcnow

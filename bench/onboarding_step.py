@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.telegram.app import make_bot, make_dispatcher
 from bot.telegram.convert import PLATFORM
-from conversations.engine import Engine
-from conversations.messages import Inbound, Kind, UserRef
+from conversations.kernel.engine import Engine
+from conversations.kernel.messages import Inbound, Kind, UserRef
 from storage.db import make_engine, migrate, sessionmaker
 from tests.fakebotapi import FakeBotAPI
 

@@ -21,7 +21,7 @@ from sqlalchemy import insert, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from conversations.options import FIELDS, GOALS, REGIONS, SPOKEN_LANGUAGES
+from conversations.kernel.options import FIELDS, GOALS, REGIONS, SPOKEN_LANGUAGES
 from storage.db import make_engine, migrate, sessionmaker
 from storage.matching import Filters, rank
 from storage.models import MenteeProfile, MentorProfile, User

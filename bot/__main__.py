@@ -7,8 +7,8 @@ import asyncio
 import logging
 
 from bot.settings import Settings
-from conversations.engine import Engine
-from conversations.i18n import preload
+from conversations.kernel.engine import Engine
+from conversations.kernel.i18n import preload
 from storage import demo, repo
 from storage.db import make_engine, migrate, sessionmaker
 

@@ -16,8 +16,8 @@ import time
 from collections.abc import Callable
 
 from bot.scheduler import start_clock
-from conversations.engine import Engine
-from conversations.messages import Button, Inbound, Kind, Reply, UserRef
+from conversations.kernel.engine import Engine
+from conversations.kernel.messages import Button, Inbound, Kind, Reply, UserRef
 from storage.demo import COORDINATOR_ID, MENTORS, PLATFORM
 
 TAG = re.compile(r"</?[a-z]+>")

@@ -15,8 +15,8 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from conversations.engine import Engine
-from conversations.messages import Reply
+from conversations.kernel.engine import Engine
+from conversations.kernel.messages import Reply
 from storage.sender_lock import SenderLock
 
 log = logging.getLogger(__name__)

@@ -11,8 +11,8 @@ from collections.abc import Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from conversations.engine import Engine
-from conversations.messages import Reply
+from conversations.kernel.engine import Engine
+from conversations.kernel.messages import Reply
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 60

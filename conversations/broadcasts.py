@@ -11,12 +11,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.flow import Context, Step, Voice, flow, ref_of, rows, stale, step, voice
-from conversations.forms import draft, form
-from conversations.i18n import LANGUAGES, N_
-from conversations.messages import Reply, UserRef
-from conversations.options import REGIONS, Option
-from conversations.questions import TextQuestion
+from conversations.kernel.flow import Context, Step, Voice, flow, ref_of, rows, stale, step, voice
+from conversations.kernel.forms import draft, form
+from conversations.kernel.i18n import LANGUAGES, N_
+from conversations.kernel.messages import Reply, UserRef
+from conversations.kernel.options import REGIONS, Option
+from conversations.kernel.questions import TextQuestion
 from conversations.vetting import is_coordinator
 from storage import outbox
 from storage.matching import LIVE

@@ -8,9 +8,9 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import requests
-from conversations.flow import Context, Step, Voice, action, flow, resolver, rows, stale, step, too_long
-from conversations.i18n import N_
-from conversations.options import EXPERIENCE, FIELDS, GOALS, REGIONS, SPOKEN_LANGUAGES, Option
+from conversations.kernel.flow import Context, Step, Voice, action, flow, resolver, rows, stale, step, too_long
+from conversations.kernel.i18n import N_
+from conversations.kernel.options import EXPERIENCE, FIELDS, GOALS, REGIONS, SPOKEN_LANGUAGES, Option
 from storage import matching
 from storage.matching import Filters
 from storage.models import Company, MenteeProfile, MentorProfile, User

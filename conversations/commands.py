@@ -4,30 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from conversations import (
-    broadcasts,
-    browse,
-    companies,
-    evaluation,
-    meetings,
-    mentorship,
-    reports,
-    requests,
-    settings,
-    surveys,
-    vetting,
-    waiting,
-    watch,
-)
+from conversations import broadcasts, browse, companies, evaluation, requests, settings, vetting, waiting, watch
 from conversations.events import admin as event_admin
 from conversations.events import form as event_form
 from conversations.events import guests, rsvp  # noqa: F401  (rsvp: the invitations' buttons)
-from conversations.flow import ROOT, Context, Step, step
-from conversations.i18n import N_
+from conversations.kernel.flow import ROOT, Context, Step, step
+from conversations.kernel.i18n import N_
+from conversations.kernel.subflows import stop
 from conversations.language import offer_languages
+from conversations.mentorship import lifecycle, meetings, relay, reports, surveys
 from conversations.privacy import ask_to_delete
 from conversations.profile import show_profile
-from conversations.subflows import stop
 from storage import matching
 
 # The platform's command menu, in this order. Adapters translate the descriptions per language.
@@ -104,7 +91,7 @@ class Idle(Step):
             "language": offer_languages,
             "help": help_,
             "find": browse.find,
-            "mentorship": mentorship.show,
+            "mentorship": lifecycle.show,
             "pending": vetting.pending,
             "waiting": waiting.waiting_command,
             "mentorships": watch.overview,
@@ -195,10 +182,10 @@ COMMANDS: dict[str, Callable[[Context], Awaitable[None]]] = {
     "cancel": cancel,
     "delete": ask_to_delete,
     "mentors": browse.find,
-    "mentorship": mentorship.show,
-    "write": mentorship.write_command,
+    "mentorship": lifecycle.show,
+    "write": relay.write_command,
     "pause": requests.pause_command,
-    "become_mentor": mentorship.become_mentor,
+    "become_mentor": lifecycle.become_mentor,
     "pending": vetting.pending,
     "waiting": waiting.waiting_command,
     "company": companies.company_command,

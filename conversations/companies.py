@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from conversations.flow import Context
+from conversations.kernel.flow import Context
 from conversations.vetting import is_coordinator
 from storage.companies import companies_with_mentor_counts, company_by_code
 from storage.models import Company, MentorProfile

@@ -15,11 +15,11 @@ matplotlib.use("Agg")  # no screen: render straight to PNG
 
 from matplotlib import pyplot as plt
 
-from conversations.flow import Context, action, stale
-from conversations.i18n import N_, Translator
-from conversations.messages import Attachment, Button, Reply
-from conversations.options import REGIONS
-from conversations.survey_defs import INDICATORS, SURVEYS
+from conversations.kernel.flow import Context, action, stale
+from conversations.kernel.i18n import N_, Translator
+from conversations.kernel.messages import Attachment, Button, Reply
+from conversations.kernel.options import REGIONS
+from conversations.mentorship.survey_defs import INDICATORS, SURVEYS
 from conversations.vetting import is_coordinator
 from storage import indicators
 from storage.companies import all_companies

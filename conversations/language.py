@@ -5,9 +5,9 @@ The picker's buttons (`lang:<code>`) are valid at any moment, so `/language` nev
 
 from __future__ import annotations
 
-from conversations.flow import Context, Step, rows, stale, step
-from conversations.i18n import LANGUAGES
-from conversations.messages import Button
+from conversations.kernel.flow import Context, Step, rows, stale, step
+from conversations.kernel.i18n import LANGUAGES
+from conversations.kernel.messages import Button
 
 
 def language_keyboard() -> list[list[Button]]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from conversations import vetting
-from conversations.flow import Context, Step, stale, step
-from conversations.forms import draft, edit_buttons, edit_field, form
+from conversations.kernel.flow import Context, Step, stale, step
+from conversations.kernel.forms import draft, edit_buttons, edit_field, form
 from conversations.profile_questions import profile_lines, questions
 from storage import repo
 

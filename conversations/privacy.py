@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from conversations import onboarding
-from conversations.flow import Context, Step, on_result, stale, step
-from conversations.i18n import N_
+from conversations.kernel.flow import Context, Step, on_result, stale, step
+from conversations.kernel.i18n import N_
 from storage import repo
 
 NOTICE_VERSION = 1

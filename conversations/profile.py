@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conversations.flow import Context, Step, flow, stale, step
-from conversations.forms import draft, edit_buttons, edit_field, form
+from conversations.kernel.flow import Context, Step, flow, stale, step
+from conversations.kernel.forms import draft, edit_buttons, edit_field, form
 from conversations.onboarding import profile_card
 from conversations.profile_questions import questions
 from storage import repo

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from conversations.i18n import N_
-from conversations.options import (
+from conversations.kernel.i18n import N_
+from conversations.kernel.options import (
     CAPACITY,
     DANISH_LEVELS,
     EDUCATION,
@@ -20,7 +20,14 @@ from conversations.options import (
     MENTOR_REGIONS,
     REGIONS,
 )
-from conversations.questions import NAME, ChoiceQuestion, LanguagesQuestion, MultiQuestion, Question, TextQuestion
+from conversations.kernel.questions import (
+    NAME,
+    ChoiceQuestion,
+    LanguagesQuestion,
+    MultiQuestion,
+    Question,
+    TextQuestion,
+)
 
 MENTEE_QUESTIONS: tuple[Question, ...] = (
     NAME,

@@ -9,12 +9,13 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations import mentorship, surveys, watch
-from conversations.flow import Context, Voice, action, freeze, on_result, ref_of, voice
-from conversations.i18n import N_
-from conversations.messages import Button, Reply
+from conversations import watch
+from conversations.kernel.flow import Context, Voice, action, freeze, on_result, ref_of, voice
+from conversations.kernel.i18n import N_
+from conversations.kernel.messages import Button, Reply
+from conversations.kernel.subflows import REASONS
+from conversations.mentorship import lifecycle, surveys
 from conversations.profile_questions import profile_lines
-from conversations.subflows import REASONS
 from conversations.vetting import notify_waiting
 from storage import matching, repo
 from storage.models import MentorProfile, MentorRequest, User
@@ -106,7 +107,7 @@ async def accept(ctx: Context, request: MentorRequest) -> None:
                     name=view.v(mentee.first_name)
                 ),
             )
-    await mentorship.introduce(ctx, started, mentee, ctx.user)
+    await lifecycle.introduce(ctx, started, mentee, ctx.user)
 
 
 @on_result("decline")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conversations.flow import Context, action, stale
-from conversations.messages import Button
+from conversations.kernel.flow import Context, action, stale
+from conversations.kernel.messages import Button
 
 
 def settings_view(ctx: Context) -> tuple[str, list[list[Button]]]:

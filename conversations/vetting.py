@@ -6,8 +6,8 @@ coordinators only, and only while the mentor is still waiting.
 
 from __future__ import annotations
 
-from conversations.flow import Context, Step, Voice, action, flow, stale, step, voice
-from conversations.messages import Button
+from conversations.kernel.flow import Context, Step, Voice, action, flow, stale, step, voice
+from conversations.kernel.messages import Button
 from conversations.profile_questions import profile_lines
 from storage import matching, repo
 from storage.models import Company, MentorProfile, User

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from conversations.browse import ask, mentor_card
-from conversations.flow import Context, action, stale, voice
-from conversations.messages import Button
+from conversations.kernel.flow import Context, action, stale, voice
+from conversations.kernel.messages import Button
 from conversations.vetting import is_coordinator
 from storage import matching
 from storage.models import MenteeProfile, MentorProfile, User

@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations import nudges
-from conversations.flow import Context, Step, Voice, action, flow, freeze, ref_of, stale, step, voice
-from conversations.i18n import COPENHAGEN
-from conversations.messages import Button, Reply
-from conversations.options import TOPICS
+from conversations.kernel import nudges
+from conversations.kernel.flow import Context, Step, Voice, action, flow, freeze, ref_of, stale, step, voice
+from conversations.kernel.i18n import COPENHAGEN
+from conversations.kernel.messages import Button, Reply
+from conversations.kernel.options import TOPICS
 from conversations.vetting import is_coordinator
 from storage import matching, repo
 from storage.models import Mentorship, User

@@ -64,7 +64,9 @@ async def waitlist(session: AsyncSession, event_id: int) -> list[Rsvp]:
 
 async def set_invite_code_once(session: AsyncSession, event: Event, code: str) -> None:
     """Give an event from before guest links its code; the first to ask sets it, once."""
-    await session.execute(update(Event).where(Event.id == event.id, Event.invite_code.is_(None)).values(invite_code=code))
+    await session.execute(
+        update(Event).where(Event.id == event.id, Event.invite_code.is_(None)).values(invite_code=code)
+    )
     await session.refresh(event, ["invite_code"])
 
 

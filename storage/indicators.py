@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.options import DANISH_LEVELS
-from conversations.survey_defs import IN_WORK, INDICATORS
+from conversations.kernel.options import DANISH_LEVELS
+from conversations.mentorship.survey_defs import IN_WORK, INDICATORS
 from storage.models import (
     Company,
     Event,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from conversations.options import FIELDS, GOALS, SPOKEN_LANGUAGES
+from conversations.kernel.options import FIELDS, GOALS, SPOKEN_LANGUAGES
 
 
 def _positions(codes: Iterable[str]) -> dict[str, int]:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.messages import Reply, UserRef
+from conversations.kernel.messages import Reply, UserRef
 from storage.models import Outbox, User
 
 LEASE = timedelta(seconds=60)

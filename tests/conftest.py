@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from conversations.engine import Engine
+from conversations.kernel.engine import Engine
 from storage.db import make_engine, migrate, sessionmaker
 from tests.fakechat import FakeChat
 

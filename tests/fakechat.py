@@ -8,8 +8,8 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from conversations.engine import Engine
-from conversations.messages import Inbound, Kind, Reply, UserRef
+from conversations.kernel.engine import Engine
+from conversations.kernel.messages import Inbound, Kind, Reply, UserRef
 
 _update_ids = itertools.count(1)
 

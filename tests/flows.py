@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from conversations.engine import Engine
-from conversations.i18n import LANGUAGES, Translator
-from conversations.messages import Reply
+from conversations.kernel.engine import Engine
+from conversations.kernel.i18n import LANGUAGES, Translator
+from conversations.kernel.messages import Reply
 from tests.fakechat import FakeChat
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from conversations.engine import Engine
+from conversations.kernel.engine import Engine
 from storage import repo
 from storage.models import MentorProfile, User
 from tests.conftest import COORDINATOR

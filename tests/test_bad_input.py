@@ -6,7 +6,7 @@ import html
 
 import pytest
 
-from conversations.i18n import FSI, PDI, Translator
+from conversations.kernel.i18n import FSI, PDI, Translator
 from tests.fakechat import FakeChat
 from tests.flows import at_fields_question, finish_and_read_card, onboard_mentee, reach_role
 

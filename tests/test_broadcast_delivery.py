@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.telegram.app import make_bot, run_polling
 from conversations import broadcasts
-from conversations.engine import Engine
+from conversations.kernel.engine import Engine
 from storage import repo
 from storage.db import make_engine, migrate, sessionmaker
 from storage.models import Broadcast, Outbox, User

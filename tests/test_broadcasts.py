@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 
-from conversations.i18n import Translator
+from conversations.kernel.i18n import Translator
 from storage import repo
 from storage.models import Company, Event, MentorProfile, Mentorship, Outbox, Rsvp, User
 from tests.fakechat import FakeChat

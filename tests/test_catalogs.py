@@ -12,7 +12,7 @@ import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
-from conversations.i18n import LANGUAGES, LOCALES_DIR
+from conversations.kernel.i18n import LANGUAGES, LOCALES_DIR
 
 ROOT = Path(__file__).resolve().parents[1]
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")

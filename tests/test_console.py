@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.console import Console
 from bot.settings import Settings
-from conversations.engine import Engine
+from conversations.kernel.engine import Engine
 from storage import demo
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,10 +11,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from conversations.engine import Engine
-from conversations.i18n import Translator
-from conversations.messages import Inbound
-from conversations.questions import ChoiceQuestion
+from conversations.kernel.engine import Engine
+from conversations.kernel.i18n import Translator
+from conversations.kernel.messages import Inbound
+from conversations.kernel.questions import ChoiceQuestion
 from storage.db import make_engine, migrate, sessionmaker
 from storage.models import User
 from tests.fakechat import FakeChat

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from conversations.engine import Engine
+from conversations.kernel.engine import Engine
 from storage import indicators, repo
 from storage.models import Event, Rsvp, User
 from tests.fakechat import FakeChat

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from conversations.engine import Engine
+from conversations.kernel.engine import Engine
 from storage import matching, repo
 from storage.models import MenteeProfile, MentorProfile, MentorRequest, Mentorship, User, WaitingMentee
 from tests.fakechat import FakeChat

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from conversations import nudges
-from conversations.engine import Engine
-from conversations.i18n import Translator
+from conversations.kernel import nudges
+from conversations.kernel.engine import Engine
+from conversations.kernel.i18n import Translator
 from storage.models import Meeting, MeetingReport, Mentorship, Nudge, User
 from tests.fakechat import FakeChat
 from tests.flows import deliver_all, due

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from conversations import flow
-from conversations.flow import FLOWS, FlowError
-from conversations.i18n import Translator
-from conversations.messages import Inbound, Kind, UserRef
+from conversations.kernel import flow
+from conversations.kernel.flow import FLOWS, FlowError
+from conversations.kernel.i18n import Translator
+from conversations.kernel.messages import Inbound, Kind, UserRef
 from storage.models import Conversation, Event, MeetingReport, Mentorship, User
 from tests.fakechat import FakeChat
 from tests.flows import due

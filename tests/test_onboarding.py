@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from conversations.i18n import LANGUAGES, Translator
+from conversations.kernel.i18n import LANGUAGES, Translator
 from conversations.privacy import NOTICE_VERSION
 from storage.models import Conversation, MenteeProfile, MentorProfile, User
 from tests.conftest import COORDINATOR

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.outbox_runner import Pacer, drain_paced, run_outbox
 from bot.telegram.app import make_bot
 from bot.telegram.send import send_one
-from conversations.messages import Reply, UserRef
+from conversations.kernel.messages import Reply, UserRef
 from storage import outbox, repo
 from storage.models import Outbox, User
 from storage.sender_lock import SenderLock

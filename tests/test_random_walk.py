@@ -14,8 +14,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from conversations.commands import COMMANDS
-from conversations.flow import FLOWS, RESULTS
-from conversations.i18n import Translator
+from conversations.kernel.flow import FLOWS, RESULTS
+from conversations.kernel.i18n import Translator
 from storage.models import Conversation, Event, User
 from tests.fakechat import FakeChat
 from tests.flows import due

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import insert
 
-from conversations.options import FIELDS, GOALS, REGIONS, SPOKEN_LANGUAGES
+from conversations.kernel.options import FIELDS, GOALS, REGIONS, SPOKEN_LANGUAGES
 from storage.masks import LANGUAGE_BITS
 from storage.matching import Filters, rank
 from storage.models import MenteeProfile, MentorProfile, User

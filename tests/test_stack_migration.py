@@ -10,7 +10,7 @@ from alembic import command
 from sqlalchemy import Connection, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from conversations.messages import Reply
+from conversations.kernel.messages import Reply
 from storage.conversation_upgrade import upgrade
 from storage.db import alembic_config
 from storage.models import Conversation, MeetingReport, Mentorship, User

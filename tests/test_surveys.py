@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from conversations.evaluation import chart
-from conversations.i18n import Translator
+from conversations.kernel.i18n import Translator
 from storage import indicators, repo
 from storage.models import MeetingReport, Mentorship, SurveyResponse
 from tests.flows import deliver_all, due

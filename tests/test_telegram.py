@@ -24,11 +24,11 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.telegram.app import ALLOWED_UPDATES, make_bot, make_dispatcher, mark_blocked, run_polling, set_commands
 from bot.telegram.send import TEXT_LIMIT, chunks, deliver
-from conversations import calendar
 from conversations.commands import MENU
-from conversations.engine import Engine
-from conversations.i18n import LANGUAGES, Translator
-from conversations.messages import Attachment, Button, Reply, UserRef
+from conversations.kernel import calendar
+from conversations.kernel.engine import Engine
+from conversations.kernel.i18n import LANGUAGES, Translator
+from conversations.kernel.messages import Attachment, Button, Reply, UserRef
 from conversations.privacy import SHORT
 from storage import outbox, repo
 from storage.models import MenteeProfile, MentorProfile, User

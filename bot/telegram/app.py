@@ -17,8 +17,8 @@ from bot.scheduler import start_clock
 from bot.telegram import convert
 from bot.telegram.send import deliver, send_one
 from conversations.commands import MENU
-from conversations.engine import Engine
-from conversations.i18n import DEFAULT_LOCALE, LANGUAGES, Translator
+from conversations.kernel.engine import Engine
+from conversations.kernel.i18n import DEFAULT_LOCALE, LANGUAGES, Translator
 
 log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]

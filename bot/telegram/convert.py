@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram.types import CallbackQuery, Message, User
 
-from conversations.messages import Inbound, Kind, UserRef
+from conversations.kernel.messages import Inbound, Kind, UserRef
 
 PLATFORM = "telegram"
 

@@ -11,7 +11,7 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, Teleg
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.outbox_runner import RetryLater, Undeliverable
-from conversations.messages import Reply
+from conversations.kernel.messages import Reply
 
 log = logging.getLogger(__name__)
 

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from conversations import nudges
 from conversations.events.common import NEEDS, card, rsvp_buttons
 from conversations.events.form import start_editing
-from conversations.flow import (
+from conversations.kernel import nudges
+from conversations.kernel.flow import (
     Context,
     action,
     ref_of,
     stale,
     voice,
 )
-from conversations.messages import Button, Reply
-from conversations.questions import ticked
+from conversations.kernel.messages import Button, Reply
+from conversations.kernel.questions import ticked
 from conversations.vetting import is_coordinator
 from storage import events, outbox
 from storage.events import rsvp_of

@@ -5,13 +5,13 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from conversations.flow import (
+from conversations.kernel.flow import (
     Context,
     Voice,
 )
-from conversations.i18n import N_
-from conversations.messages import Button
-from conversations.options import Option
+from conversations.kernel.i18n import N_
+from conversations.kernel.messages import Button
+from conversations.kernel.options import Option
 from storage.models import Event
 
 KINDS = (
@@ -58,7 +58,6 @@ def rsvp_buttons(view: Voice | Context, event_id: int) -> list[list[Button]]:
         [Button(view._("✅ Going"), f"e:go:{event_id}"), Button(view._("Maybe"), f"e:maybe:{event_id}")],
         [Button(view._("Can't come"), f"e:no:{event_id}")],
     ]
-
 
 
 def invite_code() -> str:

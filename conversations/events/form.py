@@ -21,7 +21,7 @@ from conversations.events.common import (
     rsvp_buttons,
 )
 from conversations.events.places import invitation_file, promote, schedule_for
-from conversations.flow import (
+from conversations.kernel.flow import (
     Context,
     Step,
     flow,
@@ -32,12 +32,12 @@ from conversations.flow import (
     step,
     voice,
 )
-from conversations.forms import draft, edit_field, form
-from conversations.i18n import COPENHAGEN, N_
-from conversations.messages import Reply
-from conversations.options import REGIONS, Option
-from conversations.questions import ChoiceQuestion, LanguagesQuestion, NumberQuestion, TextQuestion
-from conversations.subflows import stop
+from conversations.kernel.forms import draft, edit_field, form
+from conversations.kernel.i18n import COPENHAGEN, N_
+from conversations.kernel.messages import Reply
+from conversations.kernel.options import REGIONS, Option
+from conversations.kernel.questions import ChoiceQuestion, LanguagesQuestion, NumberQuestion, TextQuestion
+from conversations.kernel.subflows import stop
 from conversations.vetting import is_coordinator
 from storage import events, outbox
 from storage.models import Event
@@ -171,6 +171,7 @@ async def publish(ctx: Context) -> None:
 
 
 # -- changing a published event ----------------------------------------------------------------------------
+
 
 def editable_values(event: Event) -> tuple:
     return (

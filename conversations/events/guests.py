@@ -10,11 +10,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations import nudges
 from conversations.events.common import INVITE_PREFIX, card, rsvp_buttons
-from conversations.flow import ROOT, Context, Step, action, flow, on_result, ref_of, stale, step, voice
-from conversations.messages import Button, Reply
-from conversations.questions import INVALID, NAME, NO_ANSWER
+from conversations.kernel import nudges
+from conversations.kernel.flow import ROOT, Context, Step, action, flow, on_result, ref_of, stale, step, voice
+from conversations.kernel.messages import Button, Reply
+from conversations.kernel.questions import INVALID, NAME, NO_ANSWER
 from storage.events import event_by_invite, rsvp_of
 from storage.models import Event, Nudge, User
 

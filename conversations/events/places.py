@@ -6,15 +6,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations import calendar, nudges
 from conversations.events.common import REMINDERS, card
-from conversations.flow import (
+from conversations.kernel import calendar, nudges
+from conversations.kernel.flow import (
     Context,
     freeze,
     ref_of,
     voice,
 )
-from conversations.messages import Attachment, Button, Reply
+from conversations.kernel.messages import Attachment, Button, Reply
 from storage import events
 from storage.events import rsvp_of
 from storage.models import Event, Rsvp, User

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from conversations import nudges
 from conversations.events.admin import coordinator_action
 from conversations.events.common import NEEDS, invite_code
 from conversations.events.places import promote, welcome
-from conversations.flow import (
+from conversations.kernel import nudges
+from conversations.kernel.flow import (
     Context,
     Step,
     action,
@@ -15,8 +15,8 @@ from conversations.flow import (
     stale,
     step,
 )
-from conversations.options import SPOKEN_LANGUAGES
-from conversations.questions import ticked, toggle
+from conversations.kernel.options import SPOKEN_LANGUAGES
+from conversations.kernel.questions import ticked, toggle
 from storage import events
 from storage.events import rsvp_of
 from storage.models import Event, Rsvp
@@ -44,7 +44,9 @@ async def answer(ctx: Context, value: str) -> None:
         await invite_a_friend(ctx, event)
         return
     await respond(ctx, verb, event)
-    if ctx.flow == "guest" and ctx.step == "guest_answer":  # a guest through a friend's link: now offer her the whole network
+    if (
+        ctx.flow == "guest" and ctx.step == "guest_answer"
+    ):  # a guest through a friend's link: now offer her the whole network
         ctx.goto("guest_join")
         await ctx.prompt()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conversations.i18n import N_
+from conversations.kernel.i18n import N_
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from conversations.flow import Context, Keyboard, Step, resolver, rows, stale
-from conversations.questions import INVALID, NO_ANSWER, Question
-from conversations.subflows import stop
+from conversations.kernel.flow import Context, Keyboard, Step, resolver, rows, stale
+from conversations.kernel.questions import INVALID, NO_ANSWER, Question
+from conversations.kernel.subflows import stop
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations import nudges, watch
-from conversations.flow import (
+from conversations import watch
+from conversations.kernel import nudges
+from conversations.kernel.flow import (
     Context,
     Step,
     Voice,
@@ -27,11 +28,11 @@ from conversations.flow import (
     too_long,
     voice,
 )
-from conversations.i18n import COPENHAGEN, N_
-from conversations.messages import Button, Reply
-from conversations.options import LENGTHS, MET, TOPICS
-from conversations.questions import ticked, toggle
-from conversations.subflows import which_mentorship
+from conversations.kernel.i18n import COPENHAGEN, N_
+from conversations.kernel.messages import Button, Reply
+from conversations.kernel.options import LENGTHS, MET, TOPICS
+from conversations.kernel.questions import ticked, toggle
+from conversations.kernel.subflows import which_mentorship
 from conversations.vetting import coordinators
 from storage import matching
 from storage.models import Meeting, MeetingReport, Mentorship, User

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.messages import Reply
+from conversations.kernel.messages import Reply
 from storage.models import Nudge, User
 from storage.nudges import claim_nudge, close_nudges, due_nudges, postpone_nudges
 

@@ -9,12 +9,26 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations import calendar, nudges, watch
-from conversations.flow import Context, Step, Voice, action, flow, freeze, on_result, ref_of, rows, stale, step, voice
-from conversations.i18n import COPENHAGEN, N_
-from conversations.messages import Button, Reply
-from conversations.options import MEETING_MODES
-from conversations.subflows import which_mentorship
+from conversations import watch
+from conversations.kernel import calendar, nudges
+from conversations.kernel.flow import (
+    Context,
+    Step,
+    Voice,
+    action,
+    flow,
+    freeze,
+    on_result,
+    ref_of,
+    rows,
+    stale,
+    step,
+    voice,
+)
+from conversations.kernel.i18n import COPENHAGEN, N_
+from conversations.kernel.messages import Button, Reply
+from conversations.kernel.options import MEETING_MODES
+from conversations.kernel.subflows import which_mentorship
 from storage import matching
 from storage.models import Meeting, Mentorship, User
 

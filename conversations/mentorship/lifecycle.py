@@ -1,22 +1,19 @@
-"""A mentorship once it runs: introductions, the relay chat, pause and resume, the end, and sharing contacts.
-
-Mentor and mentee write to each other through the bot, so neither has to share a phone number or username.
-"""
+"""A mentorship once it runs: introductions, pause and resume, completing or ending early, sharing contacts, a
+problem reported to the coordinators, and a former mentee becoming a mentor."""
 
 from __future__ import annotations
 
-import html
-
-from conversations import onboarding, surveys
-from conversations.flow import Context, Step, Voice, action, flow, on_result, stale, step, too_long, voice
-from conversations.i18n import N_
-from conversations.messages import Button
-from conversations.subflows import REASONS, which_mentorship
+from conversations import onboarding
+from conversations.kernel.flow import Context, Voice, action, on_result, stale, voice
+from conversations.kernel.i18n import N_
+from conversations.kernel.messages import Button
+from conversations.kernel.subflows import REASONS
+from conversations.mentorship import surveys
+from conversations.mentorship.relay import start_relay
 from conversations.vetting import coordinators, notify_waiting
 from storage import matching
 from storage.models import Mentorship, User
 
-RELAY_LIMIT = 2000
 END_REASONS = {
     "job": N_("She found a job"),
     "time": N_("No time any more"),
@@ -26,10 +23,6 @@ END_REASONS = {
 REASONS["end"] = END_REASONS
 # How a platform links to a person; a platform without such links shows no link.
 CONTACT_LINKS = {"telegram": "tg://user?id={id}"}
-
-
-def other_side(m: Mentorship, user_id: int) -> int:
-    return m.other(user_id)
 
 
 def mentorship_buttons(view: Voice, m: Mentorship) -> list[list[Button]]:
@@ -73,7 +66,7 @@ async def show(ctx: Context) -> None:
         ctx.say(ctx._("You have no mentorship right now."))
         return
     for m in live:
-        other = await ctx.session.get(User, other_side(m, ctx.user.id))
+        other = await ctx.session.get(User, m.other(ctx.user.id))
         role = ctx._("your mentor") if m.mentor_id == other.id else ctx._("your mentee")
         state = ctx._("paused") if m.status == "paused" else ctx._("active")
         text = ctx._("{name}, {role} since {date} ({state})").format(
@@ -82,68 +75,11 @@ async def show(ctx: Context) -> None:
         ctx.say(text, mentorship_buttons(ctx, m))
 
 
-async def write_command(ctx: Context) -> None:
-    await which_mentorship(ctx, N_("Who would you like to write to?"), "write_to")
-
-
-@on_result("write_to")
-async def write_to(ctx: Context, mentorship_id: int, args: dict) -> None:
-    m = await ctx.session.get(Mentorship, mentorship_id)
-    if m is not None:
-        await start_relay(ctx, m)
-
-
-# Everything she writes goes to the other side until she taps Done.
-RELAY = flow("relay", "relay")
-
-
-async def start_relay(ctx: Context, m: Mentorship) -> None:
-    await ctx.begin("relay", m=m.id)
-
-
 async def _mine(ctx: Context, raw_id: str) -> Mentorship | None:
     m = await ctx.session.get(Mentorship, int(raw_id)) if raw_id.isdigit() else None
     if m is None or ctx.user.id not in (m.mentee_id, m.mentor_id):
         return None
     return m
-
-
-@step
-class Relay(Step):
-    name = "relay"
-
-    async def prompt(self, ctx: Context) -> None:
-        m = await ctx.session.get(Mentorship, ctx.args["m"])
-        other = await ctx.session.get(User, other_side(m, ctx.user.id)) if m else None
-        ctx.say(
-            ctx._("Write your message to {name}. I pass on everything you send until you tap Done.").format(
-                name=ctx.v(other.first_name if other else "")
-            ),
-            [[ctx.button(ctx._("Done"), "done")]],
-        )
-
-    async def on_button(self, ctx: Context, value: str) -> None:
-        if value == "done":
-            await ctx.end()
-        else:
-            await stale(ctx)
-
-    async def on_text(self, ctx: Context, text: str) -> None:
-        m = await ctx.session.get(Mentorship, ctx.args["m"])
-        if m is None or m.status not in matching.LIVE:
-            ctx.say(ctx._("This mentorship has ended, so I cannot pass on messages any more."))
-            await ctx.end()
-            return
-        if too_long(ctx, text, RELAY_LIMIT):
-            return
-        other = await ctx.session.get(User, other_side(m, ctx.user.id))
-        view = voice(other)
-        ctx.tell(
-            other,
-            f"💬 <b>{view.v(ctx.user.first_name)}</b>:\n{html.escape(text, quote=False)}",
-            [[Button(view._("↩️ Reply"), f"m:write:{m.id}"), Button(view._("⚠️ Report a problem"), f"m:report:{m.id}")]],
-        )
-        ctx.say(ctx._("✓ Sent to {name}.").format(name=ctx.v(other.first_name)), [[ctx.button(ctx._("Done"), "done")]])
 
 
 @action("m")
@@ -159,7 +95,7 @@ async def act(ctx: Context, value: str) -> None:
     if m.status not in matching.LIVE:
         ctx.say(ctx._("This mentorship has ended."))
         return
-    other = await ctx.session.get(User, other_side(m, ctx.user.id))
+    other = await ctx.session.get(User, m.other(ctx.user.id))
     view = voice(other)
     if verb == "write":
         await start_relay(ctx, m)

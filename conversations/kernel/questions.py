@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from conversations.flow import CHECK, Context, rows
-from conversations.i18n import N_
-from conversations.options import OTHER_LANGUAGE, SPOKEN_LANGUAGES, Option
+from conversations.kernel.flow import CHECK, Context, rows
+from conversations.kernel.i18n import N_
+from conversations.kernel.options import OTHER_LANGUAGE, SPOKEN_LANGUAGES, Option
 
 NO_ANSWER = object()  # handled (a toggle, a hint); the question stays open
 INVALID = object()  # a value this question never offered: a forged or outdated button

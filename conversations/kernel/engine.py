@@ -12,10 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.orm.attributes import flag_modified
 
 # Importing the flow modules registers their steps.
-from conversations import broadcasts, commands, language, nudges, onboarding, privacy, profile, requests  # noqa: F401
-from conversations.flow import ACTIONS, Context, stale, step_for
-from conversations.i18n import N_, Translator, pick_locale
-from conversations.messages import Inbound, Kind, Reply
+from conversations import broadcasts, commands, language, onboarding, privacy, profile, requests  # noqa: F401
+from conversations.kernel import nudges
+from conversations.kernel.flow import ACTIONS, Context, stale, step_for
+from conversations.kernel.i18n import N_, Translator, pick_locale
+from conversations.kernel.messages import Inbound, Kind, Reply
 from storage import outbox, repo
 from storage.conversation_upgrade import upgrade
 from storage.models import Conversation, User, utcnow

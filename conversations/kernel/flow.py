@@ -27,8 +27,8 @@ from typing import Any, ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.i18n import Translator
-from conversations.messages import Button, Inbound, Kind, Reply, UserRef
+from conversations.kernel.i18n import Translator
+from conversations.kernel.messages import Button, Inbound, Kind, Reply, UserRef
 from storage.models import Conversation, User
 
 Keyboard = list[list[Button]]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from conversations.i18n import COPENHAGEN
-from conversations.messages import Attachment
+from conversations.kernel.i18n import COPENHAGEN
+from conversations.kernel.messages import Attachment
 
 # Denmark's rules since 1996: CEST from the last Sunday of March, CET from the last Sunday of October.
 VTIMEZONE = """BEGIN:VTIMEZONE

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conversations.i18n import N_
-from conversations.options import DANISH_LEVELS, Option
+from conversations.kernel.i18n import N_
+from conversations.kernel.options import DANISH_LEVELS, Option
 
 
 @dataclass(frozen=True)

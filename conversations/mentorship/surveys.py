@@ -12,12 +12,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
-from conversations import nudges
-from conversations.flow import Context, Step, action, flow, freeze, ref_of, rows, stale, step, voice
-from conversations.i18n import N_
-from conversations.messages import Button, Reply
-from conversations.questions import ticked, toggle
-from conversations.survey_defs import SURVEYS, SurveyQuestion
+from conversations.kernel import nudges
+from conversations.kernel.flow import Context, Step, action, flow, freeze, ref_of, rows, stale, step, voice
+from conversations.kernel.i18n import N_
+from conversations.kernel.messages import Button, Reply
+from conversations.kernel.questions import ticked, toggle
+from conversations.mentorship.survey_defs import SURVEYS, SurveyQuestion
 from storage.models import Mentorship, SurveyResponse, User
 from storage.surveys import has_response, oldest_unfinished, unfinished_responses
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from conversations.flow import FLOWS, RESULTS, Context, Step, flow, on_result, stale, step
-from conversations.i18n import N_
+from conversations.kernel.flow import FLOWS, RESULTS, Context, Step, flow, on_result, stale, step
+from conversations.kernel.i18n import N_
 from storage import matching
 from storage.models import User
 

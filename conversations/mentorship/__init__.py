@@ -1,0 +1,1 @@
+"""A running mentorship: the relay, meetings, meeting reports, the start and end surveys."""
