@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.kernel.flow import Context, Step, Voice, flow, ref_of, rows, stale, step, voice
@@ -19,8 +18,9 @@ from conversations.kernel.options import REGIONS, Option
 from conversations.kernel.questions import TextQuestion
 from conversations.vetting import is_coordinator
 from storage import outbox
-from storage.matching import LIVE
-from storage.models import Broadcast, Company, Event, MenteeProfile, MentorProfile, Mentorship, Outbox, Rsvp, User
+from storage.broadcasts import count, due_for_progress, outcomes, recent_events, recipients
+from storage.companies import all_companies
+from storage.models import Broadcast, User
 
 TEXT_LIMIT = 3000
 PROGRESS_EVERY = timedelta(seconds=3)  # an edit every few seconds reads as live without eating the chat's limit
@@ -35,51 +35,6 @@ DIMENSIONS = (
     Option("mentorship", N_("Mentorship")),
     Option("event", N_("Event")),
 )
-
-
-# -- who receives it ---------------------------------------------------------------------------------------
-
-
-def recipients_query(segment: dict):  # type: ignore[no-untyped-def]
-    """Women who fit every chosen filter, reachable, and who have not turned announcements off."""
-    query = select(User.platform, User.external_id, User.chat_id, User.locale)
-    query = query.where(User.blocked_at.is_(None), User.no_announcements.is_(False))
-    people = and_(User.onboarded_at.is_not(None), User.consent_at.is_not(None), User.role.in_(("mentee", "mentor")))
-    if segment.get("event"):
-        came = exists().where(
-            Rsvp.user_id == User.id,
-            Rsvp.event_id == segment["event"],
-            or_(Rsvp.status == "going", Rsvp.attended.is_(True)),
-        )
-        query = query.where(came)
-        # Guests who answered through a friend's link count as the event's people too.
-        people = or_(people, and_(User.role.is_(None), User.first_name.is_not(None)))
-    query = query.where(people)
-    if segment.get("role"):
-        query = query.where(User.role == segment["role"])
-    if segment.get("lang"):
-        query = query.where(User.locale == segment["lang"])
-    if segment.get("region"):
-        query = query.where(
-            or_(
-                exists().where(MenteeProfile.user_id == User.id, MenteeProfile.region == segment["region"]),
-                exists().where(MentorProfile.user_id == User.id, MentorProfile.region == segment["region"]),
-            )
-        )
-    if segment.get("company"):
-        query = query.where(
-            exists().where(MentorProfile.user_id == User.id, MentorProfile.company_id == segment["company"])
-        )
-    if segment.get("mentorship"):
-        live = exists().where(
-            or_(Mentorship.mentee_id == User.id, Mentorship.mentor_id == User.id), Mentorship.status.in_(LIVE)
-        )
-        query = query.where(live if segment["mentorship"] == "yes" else ~live)
-    return query
-
-
-async def count(session: AsyncSession, segment: dict) -> int:
-    return (await session.execute(select(func.count()).select_from(recipients_query(segment).subquery()))).scalar_one()
 
 
 def message(view: Context | Voice, text: str) -> str:
@@ -129,11 +84,10 @@ async def choices(ctx: Context, dimension: str) -> list[tuple[str, str]]:
     elif dimension == "mentorship":
         options = [(o.code, ctx._(o.label)) for o in MENTORSHIP]
     elif dimension == "company":
-        companies = (await ctx.session.execute(select(Company).order_by(Company.name).limit(20))).scalars().all()
+        companies = (await all_companies(ctx.session))[:20]
         options = [(str(c.id), c.name) for c in companies]
     else:
-        recent = select(Event).where(Event.starts_at > ctx.now - timedelta(days=120)).order_by(Event.starts_at.desc())
-        events = (await ctx.session.execute(recent.limit(10))).scalars().all()
+        events = await recent_events(ctx.session, ctx.now)
         options = [(str(e.id), f"{e.title[:30]} · {ctx.t.date(e.starts_at)}") for e in events]
     return [("", ctx._("Everyone")), *options]
 
@@ -243,7 +197,7 @@ async def start(
     session: AsyncSession, coordinator: User, text: str, segment: dict, progress_message: str | None, now: datetime
 ) -> Broadcast | None:
     """One outbox row per recipient, each in her language, all in the transaction that records the broadcast."""
-    people = (await session.execute(recipients_query(segment).order_by(User.id))).all()
+    people = await recipients(session, segment)
     if not people:
         return None
     broadcast = Broadcast(
@@ -287,12 +241,9 @@ async def progress(session: AsyncSession, now: datetime) -> list[Reply]:
 
     The edits are returned to be sent at once; the report goes through the outbox, so a crash cannot lose it.
     """
-    due = or_(Broadcast.progress_at.is_(None), Broadcast.progress_at <= now - PROGRESS_EVERY)
-    running = (await session.execute(select(Broadcast).where(Broadcast.finished_at.is_(None), due))).scalars().all()
     edits: list[Reply] = []
-    for broadcast in running:
-        outcomes = select(Outbox.outcome, func.count()).where(Outbox.broadcast_id == broadcast.id)
-        done: dict[str | None, int] = dict((await session.execute(outcomes.group_by(Outbox.outcome))).all())
+    for broadcast in await due_for_progress(session, now, PROGRESS_EVERY):
+        done = await outcomes(session, broadcast.id)
         finished = sum(n for outcome, n in done.items() if outcome is not None)
         broadcast.progress_at = now
         if finished == broadcast.progress_shown:

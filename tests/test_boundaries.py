@@ -61,3 +61,15 @@ def test_no_lazy_imports_and_no_import_circle() -> None:
 
     for name in graph:
         visit(name, ())
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda p: str(p.relative_to(CONVERSATIONS)))
+def test_queries_live_in_storage(module: Path) -> None:
+    """Flows ask storage by name; building SQL (select, update, ...) belongs in storage/."""
+    builds = [
+        alias.name
+        for node in ast.walk(ast.parse(module.read_text()))
+        if isinstance(node, ast.ImportFrom) and node.module == "sqlalchemy"
+        for alias in node.names
+    ]
+    assert not builds, f"{module.name} builds SQL: from sqlalchemy import {builds}"
