@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.events.common import INVITE_PREFIX, card, rsvp_buttons
 from conversations.kernel import nudges
 from conversations.kernel.flow import ROOT, Context, Step, action, flow, on_result, ref_of, stale, step, voice
+from conversations.kernel.forms import draft, form
 from conversations.kernel.messages import Button, Reply
-from conversations.kernel.questions import INVALID, NAME, NO_ANSWER
+from conversations.kernel.questions import NAME
 from storage.events import event_by_invite, rsvp_of
 from storage.models import Event, Nudge, User
 
@@ -39,7 +40,7 @@ async def arrive(ctx: Context, code: str) -> bool:
 
 
 # A guest through a friend's link: her language if she is new, her first name, her answer, the offer to join.
-GUEST = flow("guest", "guest_name", "language", "guest_answer", "guest_join")
+GUEST = flow("guest", "guest_name", "language", "ask:", "guest_answer", "guest_join")
 
 
 async def invited_to(ctx: Context) -> Event | None:
@@ -58,6 +59,8 @@ async def closed(ctx: Context) -> None:
 
 @step
 class GuestName(Step):
+    """The invitation, once; then her first name through the form kit (`ask:name`)."""
+
     name = "guest_name"
 
     async def prompt(self, ctx: Context) -> None:
@@ -65,33 +68,23 @@ class GuestName(Step):
         if event is None:
             await closed(ctx)
             return
-        if not ctx.state.get("told"):  # the invitation once; asked again, only the question
-            ctx.state["told"] = True
-            ctx.say(ctx._("A friend has invited you to this event:") + "\n\n" + card(ctx, event))
-            ctx.say(
-                ctx._(
-                    "To save you a place I only need your first name. We keep it for the guest list, and you can "
-                    "delete it at any time with /delete."
-                )
+        ctx.say(ctx._("A friend has invited you to this event:") + "\n\n" + card(ctx, event))
+        ctx.say(
+            ctx._(
+                "To save you a place I only need your first name. We keep it for the guest list, and you can "
+                "delete it at any time with /delete."
             )
-        NAME.ask(ctx, ctx.user.first_name)  # a guest from an earlier event may keep her name
-
-    async def on_text(self, ctx: Context, text: str) -> None:
-        await self.take(ctx, NAME.on_text(ctx, text, ctx.user.first_name))
-
-    async def on_button(self, ctx: Context, value: str) -> None:
-        answer = NAME.on_button(ctx, value, ctx.user.first_name)
-        if answer is INVALID:
-            await stale(ctx)
-            return
-        await self.take(ctx, answer)
-
-    async def take(self, ctx: Context, answer: object) -> None:
-        if answer is NO_ANSWER:
-            return
-        ctx.user.first_name = str(answer)
-        ctx.goto("guest_answer")
+        )
+        ctx.state["draft"] = {"name": ctx.user.first_name} if ctx.user.first_name else {}  # a guest may keep hers
+        ctx.goto("ask:name")
         await ctx.prompt()
+
+
+async def keep_name(ctx: Context) -> None:
+    ctx.user.first_name = draft(ctx)["name"]
+
+
+GUEST_NAME = form("guest", (NAME,), done="guest_answer", on_answer=keep_name)
 
 
 @step
