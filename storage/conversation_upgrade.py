@@ -113,10 +113,9 @@ def _build(kind: str, step: str, data: dict[str, Any]) -> tuple[dict, str]:
         return _frame("confirm", "confirm", args=args, then="delete"), back
     if kind == "guest":
         data.pop("after_language", None)
-        state = {"told": bool(data.pop("guest_told", False))}
         # A guest who never picked a language waits at the beginning underneath; the join offer moves her on.
         back = data.pop("guest_return", None) or "language"
-        return _frame("guest", step, state, {"event": data.pop("guest_event", 0)}, then="guest_joined"), back
+        return _frame("guest", step, args={"event": data.pop("guest_event", 0)}, then="guest_joined"), back
     if kind == "form":
         form = data.pop("form", None) or {}
         key = form.get("key") or ("event" if step.startswith("ev_") else "broadcast")

@@ -89,7 +89,7 @@ GUEST_NAME = form("guest", (NAME,), done="guest_answer", on_answer=keep_name)
 
 @step
 class GuestAnswer(Step):
-    """Her answer is one of the invitation's own buttons; `events.answer` brings her on to `guest_join`."""
+    """Her answer is one of the invitation's own buttons; `rsvp.answer` brings her on to `guest_join`."""
 
     name = "guest_answer"
 

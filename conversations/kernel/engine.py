@@ -8,7 +8,7 @@ import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm.attributes import flag_modified
 
 # Importing the flow modules registers their steps.
@@ -73,7 +73,7 @@ class Engine:
                 ref = inbound.user
                 user, conv = await repo.user_and_conversation(session, ref.platform, ref.user_id)
                 if user is None or conv is None:
-                    return [Reply(await self._apology(inbound))]
+                    return [Reply(Translator(pick_locale(inbound.locale_hint))._(APOLOGY))]
                 ctx = self._context(session, user, conv, inbound)
                 failures = ctx.data.get("failures", 0) + 1
                 if failures < 2:
@@ -99,7 +99,7 @@ class Engine:
             log.exception("could not recover the conversation of %s", inbound.user)
             return [Reply(await self._apology(inbound))]
 
-    def _context(self, session, user: User, conv: Conversation, inbound: Inbound) -> Context:  # type: ignore[no-untyped-def]
+    def _context(self, session: AsyncSession, user: User, conv: Conversation, inbound: Inbound) -> Context:
         data = upgrade(conv.step, conv.data)  # a copy: a failed step must not leave changes in memory
         conv.step = data["stack"][-1]["step"]
         return Context(

@@ -4,7 +4,7 @@ answer with an edit button per field.
 A form is registered for a flow with its questions (see questions.py for the kinds: text, one choice, several
 choices, a number) and the step that comes after the last one, a summary or a preview:
 
-    EVENT = form("event_form", EVENT_QUESTIONS, done="ev_preview", back_out=True)
+    form("event_form", QUESTIONS, done="ev_preview", back_out=True)
 
 Its steps are `ask:<key>`; the answers are the frame's `draft`. Tapping a field on the card sets `return_to`,
 so that one answer goes straight back to the card.

@@ -1,7 +1,7 @@
-"""Question kinds used by the profile flows: free text with a limit, one choice, several choices.
+"""The question kinds of the form kit: free text with a limit and a check, one choice, several choices, a number.
 
 A question renders itself and turns a press or a text into an answer. Where the answer goes and what comes next
-is the flow's business (see onboarding.py).
+is the form's business (see forms.py).
 """
 
 from __future__ import annotations
