@@ -12,10 +12,11 @@ from conversations.kernel import flow
 from conversations.kernel.flow import FLOWS, FlowError
 from conversations.kernel.i18n import Translator
 from conversations.kernel.messages import Inbound, Kind, UserRef
-from storage.models import Conversation, Event, MeetingReport, Mentorship, User
+from storage.models import Conversation, Event, MeetingReport, MentorRequest, Mentorship, User
+from tests.conftest import COORDINATOR
 from tests.fakechat import FakeChat
-from tests.flows import due
-from tests.people import coordinator, matched, user_id
+from tests.flows import due, onboard_mentor
+from tests.people import coordinator, matched, mentee, user_id
 from tests.test_meetings import EN, MEETING_AT, nb, planned
 
 APOLOGY = Translator("en")._("Sorry, something went wrong on my side. Please try again in a moment.")
@@ -321,3 +322,78 @@ async def test_old_and_forged_presses_on_an_are_you_sure_question_do_nothing(eng
         m = (await session.execute(select(Mentorship))).scalar_one()
         assert (m.status, m.end_reason) == ("ended_early", "time")
     assert await user_id(sessions, "1001")
+
+
+MENTOR_DETOURS = ("reason", "meet", "report", "relay", "confirm", "language")
+
+
+async def _open_as_mentor(name: str, mette: FakeChat, request_id: int) -> None:
+    if name == "reason":  # declining a request
+        await mette.press(f"r:dec:{request_id}")
+    elif name == "meet":
+        await mette.send("/meet")
+    elif name == "report":
+        await mette.send("/report")
+    elif name == "relay":
+        await mette.send("/write")
+    elif name == "confirm":
+        await mette.send("/delete")
+    else:
+        await mette.send("/language")
+        await mette.press("lang:en", message=mette.last)
+
+
+@pytest.mark.parametrize("first", MENTOR_DETOURS)
+async def test_a_mentor_declining_inside_any_detour_and_out_again(engine, people, sessions, first) -> None:
+    _amina, mette = await matched(engine, people, sessions)
+    sara = await mentee(engine, people, user_id="1002", name="Sara")
+    await sara.tap("Find a mentor")
+    await sara.tap("Ask her to be my mentor")
+    await sara.tap("Send without a message")
+    async with sessions() as session:
+        request_id = (await session.execute(select(MentorRequest.id).where(MentorRequest.status == "open"))).scalar_one()
+    for second in MENTOR_DETOURS:
+        if second == first:
+            continue
+        await _open_as_mentor(first, mette, request_id)
+        await _open_as_mentor(second, mette, request_id)
+        await _open_as_mentor(first, mette, request_id)
+        stack = [f.split(":")[0] for f in await stack_of(sessions, "m-1")]
+        if first != "language":
+            assert stack[-1] == first, (first, second, stack)
+        assert len(stack) == len(set(stack)), stack
+        for _ in range(3):
+            await mette.send("/cancel")
+            if await stack_of(sessions, "m-1") == ["main:idle"]:
+                break
+        assert await stack_of(sessions, "m-1") == ["main:idle"], (first, second)
+    # The request is still open for a real answer, and nothing went wrong on the way.
+    await mette.press(f"r:dec:{request_id}")
+    await mette.tap("It is not my field")
+    assert "cannot be your mentor right now" in sara.last.text
+    assert APOLOGY not in mette.texts_since(0)
+
+
+async def test_a_pending_mentor_answers_a_question_around_other_detours(engine, people, sessions) -> None:
+    karen = await coordinator(engine, people)
+    lise = FakeChat(engine, user_id="2001", name="Lise", network=people)
+    await onboard_mentor(lise)
+    await lise.tap("Confirm")
+    await karen.tap("Ask for more info")
+    await karen.send("Which team do you work in?")
+    await karen.send("/broadcast")  # the coordinator, too, has a detour waiting while she vets
+    await karen.send("Hello all")
+    await lise.tap("Answer")
+    await lise.send("/delete")
+    await lise.send("/language")
+    await lise.press("lang:en", message=lise.last)
+    await lise.tap("No, keep my data")
+    assert lise.last.text == "Write your answer. I will pass it on to the coordinators."
+    await lise.send("/profile")
+    await lise.tap("Done")
+    assert lise.last.text == "Write your answer. I will pass it on to the coordinators."
+    await lise.send("The payments team.")
+    assert "«The payments team.»" in karen.texts_since(-4)
+    assert await stack_of(sessions, "2001") == ["main:idle"]
+    assert [f.split(":")[0] for f in await stack_of(sessions, COORDINATOR)] == ["main", "broadcast_form"]
+    assert APOLOGY not in lise.texts_since(0) + karen.texts_since(0)
