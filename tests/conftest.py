@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+import secrets
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from conversations.kernel.engine import Engine
@@ -18,18 +19,29 @@ from tests.fakechat import FakeChat
 
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 COORDINATOR = "9000"
+# Each run works in a database of its own, dropped at the end, so two runs on one server never meet.
+RUN_DATABASE = f"mentornet_test_{os.getpid()}_{secrets.token_hex(3)}"
 
 
-async def _pg_reachable() -> str | None:
+async def _admin(statement: str) -> None:
     engine = make_engine(PG_URL)
     try:
-        async with asyncio.timeout(5), engine.connect() as conn:
-            await conn.execute(text("select 1"))
-        return None
-    except Exception as exc:  # any failure to connect means: no server here
-        return f"{type(exc).__name__}: {exc}"
+        async with asyncio.timeout(10), engine.connect() as conn:
+            await (await conn.execution_options(isolation_level="AUTOCOMMIT")).execute(text(statement))
     finally:
         await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_run() -> Iterator[tuple[str | None, str | None]]:
+    """(url of this run's own database, None), or (None, why there is none)."""
+    try:
+        asyncio.run(_admin(f'CREATE DATABASE "{RUN_DATABASE}"'))
+    except Exception as exc:  # any failure to connect means: no server here
+        yield None, f"{type(exc).__name__}: {exc}"
+        return
+    yield make_url(PG_URL).set(database=RUN_DATABASE).render_as_string(hide_password=False), None
+    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{RUN_DATABASE}" WITH (FORCE)'))
 
 
 async def _reset_postgres(engine: AsyncEngine) -> None:
@@ -39,16 +51,18 @@ async def _reset_postgres(engine: AsyncEngine) -> None:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-async def db_engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+async def db_engine(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_run: tuple[str | None, str | None]
+) -> AsyncIterator[AsyncEngine]:
     if request.param == "sqlite":
         engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
     else:
-        problem = await _pg_reachable()
-        if problem:
+        url, problem = postgres_run
+        if url is None:
             if os.environ.get("CI"):
                 pytest.fail(f"PostgreSQL is required in CI but not reachable at {PG_URL}: {problem}")
             pytest.skip(f"PostgreSQL not reachable at {PG_URL} ({problem}); these tests run in CI")
-        engine = make_engine(PG_URL)
+        engine = make_engine(url)
         await _reset_postgres(engine)
     await migrate(engine)
     yield engine
