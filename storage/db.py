@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
@@ -45,6 +47,34 @@ def make_engine(url: str) -> AsyncEngine:
 
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+# SQLite's own words for "not now" (another writer, a full or vanished disk), as opposed to a mistake in a query.
+SQLITE_PASSING = ("locked", "busy", "disk i/o", "unable to open", "readonly database", "disk is full")
+
+
+def is_transient(error: BaseException) -> bool:
+    """True when the database could not be reached or was busy: the work should wait and run again, unchanged.
+    False for everything else (a bug, a broken constraint), which no retry would mend."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, exc.DBAPIError) and seen.connection_invalidated:
+            return True
+        if isinstance(
+            seen, (exc.InterfaceError, exc.TimeoutError, ConnectionError, TimeoutError, asyncio.TimeoutError)
+        ):
+            return True
+        if isinstance(seen, OSError) and not isinstance(seen, FileNotFoundError):
+            return True
+        if isinstance(seen, exc.OperationalError):
+            original = seen.orig
+            if isinstance(original, sqlite3.OperationalError) or "sqlite" in type(original).__module__:
+                return any(word in str(original).lower() for word in SQLITE_PASSING)
+            return True  # PostgreSQL's operational errors are the server going away, shutting down, out of room
+        if type(seen).__module__.startswith("asyncpg") and "Connection" in type(seen).__name__:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -18,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 from sqlalchemy.types import TypeDecorator
 
 
@@ -127,6 +129,27 @@ class ProcessedUpdate(Base):
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     handled_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class InboxUpdate(Base):
+    """An update stored before the platform is told it arrived, and deleted in the transaction that handles it.
+
+    So a row here is work not yet done: a crash leaves it for the next worker, and nothing handled stays behind
+    (the `processed_updates` row is the duplicate guard after that).
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("platform", "update_id"),
+        Index("inbox_queue", "platform", "user_key", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    update_id: Mapped[int] = mapped_column(BigInteger)
+    user_key: Mapped[str] = mapped_column(String(64))  # her id on the platform: one woman's rows run in order
+    payload: Mapped[dict[str, Any]]
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Company(Base):
@@ -256,6 +279,9 @@ class Outbox(Base):
     outcome: Mapped[str | None] = mapped_column(String(16))  # sent | blocked | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"), index=True)
+    # An answer to a woman who is talking to the bot: sent at once after the step's commit and deleted once it
+    # is out; the sender takes it only if that did not happen (a crash), and before anything else.
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Broadcast(Base):

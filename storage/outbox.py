@@ -1,7 +1,9 @@
-"""The outbox: messages that are not a direct answer wait here until the sender has delivered them.
+"""The outbox: every message the bot sends is a row here first, written in the transaction that decided it.
 
 A row is leased while it is being sent and marked done after: a second sender never takes a leased row, and the
-rows of a sender that died are taken again when their lease runs out.
+rows of a sender that died are taken again when their lease runs out. A direct answer (`urgent`) is written
+already leased to the step that wrote it, which sends it right after its commit and then deletes it; only if that
+process dies first does the sender take it, when the short lease has run out, ahead of everything else.
 """
 
 from __future__ import annotations
@@ -9,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.kernel.messages import Reply, UserRef
 from storage.models import Outbox, User
 
 LEASE = timedelta(seconds=60)
+DIRECT_LEASE = timedelta(seconds=15)  # how long a direct answer is left to the step that wrote it
 
 
 def enqueue(session: AsyncSession, reply: Reply, now: datetime, broadcast_id: int | None = None) -> None:
@@ -46,6 +49,34 @@ async def enqueue_many(
         await session.execute(insert(Outbox), rows)
 
 
+async def enqueue_direct(session: AsyncSession, replies: list[Reply], now: datetime) -> list[int]:
+    """A step's answers, leased to the step itself; returns their ids in order, for `delivered`/`release`."""
+    if not replies:
+        return []
+    rows = [
+        {"platform": r.to.platform, "external_id": r.to.user_id, "chat_id": r.to.chat_id, "payload": r.as_payload(),
+         "created_at": now, "attempts": 1, "urgent": True, "leased_until": now + DIRECT_LEASE}
+        for r in replies
+        if r.to is not None
+    ]  # fmt: skip
+    ids = (await session.execute(insert(Outbox).returning(Outbox.id, sort_by_parameter_order=True), rows)).scalars()
+    return list(ids)
+
+
+async def delivered(session: AsyncSession, ids: list[int]) -> None:
+    """Direct answers that are out: nothing about them needs keeping."""
+    if ids:
+        await session.execute(delete(Outbox).where(Outbox.id.in_(ids)))
+
+
+async def release_ids(session: AsyncSession, ids: list[int]) -> None:
+    """Direct answers the step could not send: the sender takes them now."""
+    if ids:
+        await session.execute(
+            update(Outbox).where(Outbox.id.in_(ids), Outbox.sent_at.is_(None)).values(leased_until=None)
+        )
+
+
 async def lease(session: AsyncSession, now: datetime, limit: int = 100) -> list[tuple[int, Reply]]:
     """Take up to `limit` waiting messages for one lease. Messages to women who blocked the bot are closed
     as `blocked` without sending."""
@@ -56,7 +87,9 @@ async def lease(session: AsyncSession, now: datetime, limit: int = 100) -> list[
     await session.execute(
         update(Outbox).where(Outbox.sent_at.is_(None), free, blocked.exists()).values(sent_at=now, outcome="blocked")
     )
-    query = select(Outbox.id).where(Outbox.sent_at.is_(None), free).order_by(Outbox.id).limit(limit)
+    # Answers a woman is waiting for go before any broadcast.
+    query = select(Outbox.id).where(Outbox.sent_at.is_(None), free).order_by(Outbox.urgent.desc(), Outbox.id)
+    query = query.limit(limit)
     if session.bind.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     ids = list((await session.execute(query)).scalars().all())
@@ -69,7 +102,8 @@ async def lease(session: AsyncSession, now: datetime, limit: int = 100) -> list[
         .values(leased_until=now + LEASE, attempts=Outbox.attempts + 1)
         .returning(Outbox.id, Outbox.platform, Outbox.external_id, Outbox.chat_id, Outbox.payload)
     )
-    rows = sorted(claimed.all(), key=lambda row: row.id)
+    rank = {row_id: n for n, row_id in enumerate(ids)}
+    rows = sorted(claimed.all(), key=lambda row: rank[row.id])
     return [
         (row.id, Reply.from_payload(row.payload, UserRef(row.platform, row.external_id, row.chat_id))) for row in rows
     ]
@@ -81,9 +115,12 @@ async def finish(session: AsyncSession, row_id: int, outcome: str, now: datetime
 
 async def release_all(session: AsyncSession) -> int:
     """Free every lease. Only for a sender that holds the sender lock (storage/sender_lock.py): any lease left
-    is then from a sender that is gone, and its rows should go now, not when the lease runs out."""
+    is then from a sender that is gone, and its rows should go now, not when the lease runs out. Direct answers
+    are left alone: they are leased to the live steps of other processes, and their short lease ends soon."""
     result = await session.execute(
-        update(Outbox).where(Outbox.sent_at.is_(None), Outbox.leased_until.is_not(None)).values(leased_until=None)
+        update(Outbox)
+        .where(Outbox.sent_at.is_(None), Outbox.leased_until.is_not(None), Outbox.urgent.is_(False))
+        .values(leased_until=None)
     )
     return result.rowcount or 0
 

@@ -49,9 +49,9 @@ async def test_one_users_updates_run_one_at_a_time(engine, sessions) -> None:
 async def test_updates_of_one_user_never_overlap_while_different_users_do(engine) -> None:
     running: Counter[str] = Counter()
     peak: Counter[str] = Counter()
-    original = engine._run
+    original = engine._step
 
-    async def tracked(inbound: Inbound) -> list:
+    async def tracked(session: object, inbound: Inbound, row_id: int | None, record: bool = True) -> object:
         who = inbound.user.user_id
         running[who] += 1
         running["all"] += 1
@@ -59,12 +59,12 @@ async def test_updates_of_one_user_never_overlap_while_different_users_do(engine
         peak["all"] = max(peak["all"], running["all"])
         try:
             await asyncio.sleep(0.02)  # widen the window in which an overlap would show
-            return await original(inbound)
+            return await original(session, inbound, row_id, record)
         finally:
             running[who] -= 1
             running["all"] -= 1
 
-    engine._run = tracked
+    engine._step = tracked
     amina, sara = FakeChat(engine, user_id="amina"), FakeChat(engine, user_id="sara")
     await asyncio.gather(*(amina.send("/help") for _ in range(4)), *(sara.send("/help") for _ in range(4)))
     assert peak["amina"] == 1 and peak["sara"] == 1

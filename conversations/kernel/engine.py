@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import itertools
 import logging
 import weakref
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -17,13 +20,15 @@ from conversations.kernel import nudges
 from conversations.kernel.flow import ACTIONS, Context, stale, step_for
 from conversations.kernel.i18n import N_, Translator, pick_locale
 from conversations.kernel.messages import Inbound, Kind, Reply
-from storage import outbox, repo
+from storage import inbox, outbox, repo
 from storage.conversation_upgrade import upgrade
+from storage.db import is_transient
 from storage.models import Conversation, User, utcnow
 
 log = logging.getLogger(__name__)
 APOLOGY = N_("Sorry, something went wrong on my side. Please try again in a moment.")
 Deliver = Callable[[list[Reply]], Awaitable[None]]
+Send = Callable[[Reply], Awaitable[None]]  # one answer on its way; raises when it could not go
 
 
 class Engine:
@@ -52,52 +57,113 @@ class Engine:
             lock = self._locks[key] = asyncio.Lock()
         return lock
 
-    async def handle(self, inbound: Inbound, deliver: Deliver | None = None) -> list[Reply]:
-        """Run one inbound; `deliver` sends the replies while her lock is still held, so they keep their order."""
+    async def handle(self, inbound: Inbound, send: Send | None = None) -> list[Reply]:
+        """Run one inbound that did not come through the inbox (the console, tests). With `send`, its answers are
+        recorded with the step and sent while her lock is held, so they keep their order; without, the caller
+        shows what is returned, in the same process, so there is nothing to record."""
+        record = send is not None
         async with self._lock(inbound.user.platform, inbound.user.user_id):
             try:
-                replies = await self._run(inbound)
+                async with self.sessions() as session, session.begin():
+                    turn = await self._step(session, inbound, None, record=record)
             except Exception:
                 # The transaction rolled back, so her answers so far are intact; tell her instead of going silent.
-                log.exception("handling %s failed", inbound)
-                replies = await self._recover(inbound)
-            if deliver is not None and replies:
-                await deliver(replies)
-            return replies
+                log.exception("handling an update from %s failed", inbound.user.platform)
+                turn = await self._recover(inbound, None, record=record)
+            await self._deliver(turn, send)
+            return turn.replies
 
-    async def _recover(self, inbound: Inbound) -> list[Reply]:
+    async def handle_queued(self, platform: str, user_key: str, send: Send | None) -> bool:
+        """Take the head of her inbox queue and run it; False when there is none this process can take.
+
+        The row is deleted in the step's own transaction. When the database cannot be reached the error goes up
+        and the row stays, to be taken again: no apology is sent for a message that will still be answered.
+        """
+        async with self._lock(platform, user_key):
+            taken = None
+            try:
+                async with self.sessions() as session, session.begin():
+                    taken = await inbox.take(session, platform, user_key)
+                    if taken is None:
+                        return False
+                    inbound = Inbound.from_payload(taken.payload)
+                    turn = await self._step(session, inbound, taken.id)
+            except Exception as exc:
+                if taken is None or is_transient(exc):
+                    raise
+                log.exception("handling inbox row %s failed", taken.id)
+                turn = await self._recover(inbound, taken.id)
+            await self._deliver(turn, send)
+            return True
+
+    async def _deliver(self, turn: Turn, send: Send | None) -> None:
+        """The fast path: send each answer, then delete the rows that went out. What could not go is released
+        to the paced sender; if this process dies first, the sender takes it when its short lease ends."""
+        if not turn.ids:
+            return
+        sent = list(turn.ids)
+        if send is not None:
+            sent = []
+            for reply, row_id in zip(turn.addressed, turn.ids, strict=True):
+                try:
+                    await send(reply)
+                except Exception:
+                    log.warning("a direct answer could not be sent now; the sender will try again", exc_info=True)
+                    break
+                sent.append(row_id)
+        left = turn.ids[len(sent) :]
+        for attempt in itertools.count():
+            try:
+                async with self.sessions() as session, session.begin():
+                    await outbox.delivered(session, sent)
+                    await outbox.release_ids(session, left)
+                return
+            except Exception as exc:
+                if not is_transient(exc) or attempt >= 40:
+                    log.warning("could not close %s sent answers; they may be sent once more", len(sent))
+                    return
+                await asyncio.sleep(min(0.1 * 2**attempt, 1.0))  # the database is away: wait it out
+
+    async def _recover(self, inbound: Inbound, row_id: int | None, record: bool = True) -> Turn:
         """After a failed step: an apology the first time; the second time in a row, the flow on top is dropped,
-        she is told so kindly and gets the question underneath, so no broken step can hold her for ever."""
+        she is told so kindly and gets the question underneath, so no broken step can hold her for ever.
+        Her inbox row goes in the same transaction: the update has had its answer."""
         try:
             async with self.sessions() as session, session.begin():
-                ref = inbound.user
-                user, conv = await repo.user_and_conversation(session, ref.platform, ref.user_id)
-                if user is None or conv is None:
-                    return [Reply(Translator(pick_locale(inbound.locale_hint))._(APOLOGY))]
-                ctx = self._context(session, user, conv, inbound)
-                failures = ctx.data.get("failures", 0) + 1
-                if failures < 2:
-                    ctx.data["failures"] = failures
-                    self._save(ctx)
-                    return [Reply(ctx._(APOLOGY))]
-                ctx.data.pop("failures", None)
-                ctx.say(ctx._("Sorry, that did not work. I have closed it; let us go on from here."))
-                try:
-                    async with session.begin_nested():
-                        if len(ctx.stack) > 1:
-                            await ctx.cancel()
-                        else:
-                            ctx.restart(safe_step(user))
-                            await ctx.prompt()
-                except Exception:
-                    log.exception("the question underneath failed too; back to the start")
-                    ctx.replies = ctx.replies[:1]
-                    ctx.restart(safe_step(user))
-                self._save(ctx)
-                return ctx.replies
+                if row_id is not None:
+                    await inbox.done(session, row_id)
+                replies = await self._recovery(session, inbound)
+                return await self._record(session, inbound, replies) if record else Turn(replies, [], [])
         except Exception:
-            log.exception("could not recover the conversation of %s", inbound.user)
-            return [Reply(await self._apology(inbound))]
+            log.exception("could not recover the conversation of a %s user", inbound.user.platform)
+            return Turn([Reply(await self._apology(inbound))], [], [])
+
+    async def _recovery(self, session: AsyncSession, inbound: Inbound) -> list[Reply]:
+        ref = inbound.user
+        user, conv = await repo.user_and_conversation(session, ref.platform, ref.user_id)
+        if user is None or conv is None:
+            return [Reply(Translator(pick_locale(inbound.locale_hint))._(APOLOGY))]
+        ctx = self._context(session, user, conv, inbound)
+        failures = ctx.data.get("failures", 0) + 1
+        if failures < 2:
+            ctx.data["failures"] = failures
+            self._save(ctx)
+            return [Reply(ctx._(APOLOGY))]
+        ctx.data.pop("failures", None)
+        ctx.say(ctx._("Sorry, that did not work. I have closed it; let us go on from here."))
+        try:
+            async with session.begin_nested():
+                if len(ctx.stack) > 1:
+                    await ctx.cancel()
+                else:
+                    ctx.restart(safe_step(user))
+                    await ctx.prompt()
+        except Exception:
+            log.exception("the question underneath failed too; back to the start")
+            ctx.replies = ctx.replies[:1]
+            ctx.restart(safe_step(user))
+        self._save(ctx)
+        return ctx.replies
 
     def _context(self, session: AsyncSession, user: User, conv: Conversation, inbound: Inbound) -> Context:
         data = upgrade(conv.step, conv.data)  # a copy: a failed step must not leave changes in memory
@@ -174,27 +240,53 @@ class Engine:
         async with self._lock(platform, user_id), self.sessions() as session, session.begin():
             await repo.mark_blocked(session, platform, user_id, self.clock() if blocked else None)
 
-    async def _run(self, inbound: Inbound) -> list[Reply]:
-        async with self.sessions() as session, session.begin():
-            ref = inbound.user
-            if inbound.update_id is not None and not await repo.claim_update(session, ref.platform, inbound.update_id):
-                log.info("duplicate update %s ignored", inbound.update_id)
-                return []
-            user, conv = await repo.user_and_conversation(session, ref.platform, ref.user_id)
-            if user is None or conv is None:
-                role = "coordinator" if ref.user_id in self.coordinator_ids else None
-                user, conv = await repo.create_user(
-                    session, ref.platform, ref.user_id, ref.chat_id, pick_locale(inbound.locale_hint), role
-                )
-            user.chat_id = ref.chat_id
-            user.last_seen_at = self.clock()
-            user.blocked_at = None  # she wrote to us, so she has not blocked the bot
-            ctx = self._context(session, user, conv, inbound)
-            await dispatch(ctx)
-            if not ctx.deleted:
-                ctx.data.pop("failures", None)
-                self._save(ctx)
-        return ctx.replies
+    async def _step(self, session: AsyncSession, inbound: Inbound, row_id: int | None, record: bool = True) -> Turn:
+        ref = inbound.user
+        if row_id is not None:
+            await inbox.done(session, row_id)
+        if inbound.update_id is not None and not await repo.claim_update(session, ref.platform, inbound.update_id):
+            log.info("duplicate update %s ignored", inbound.update_id)
+            return Turn([], [], [])
+        user, conv = await repo.user_and_conversation(session, ref.platform, ref.user_id)
+        if user is None or conv is None:
+            role = "coordinator" if ref.user_id in self.coordinator_ids else None
+            user, conv = await repo.create_user(
+                session, ref.platform, ref.user_id, ref.chat_id, pick_locale(inbound.locale_hint), role
+            )
+        user.chat_id = ref.chat_id
+        user.last_seen_at = self.clock()
+        user.blocked_at = None  # she wrote to us, so she has not blocked the bot
+        ctx = self._context(session, user, conv, inbound)
+        await dispatch(ctx)
+        if not ctx.deleted:
+            ctx.data.pop("failures", None)
+            self._save(ctx)
+        return await self._record(session, inbound, ctx.replies) if record else Turn(ctx.replies, [], [])
+
+    async def _record(self, session: AsyncSession, inbound: Inbound, replies: list[Reply]) -> Turn:
+        """Write the answers into the outbox in the step's transaction: a crash after the commit still sends them."""
+        addressed = [addressed_to(reply, inbound) for reply in replies]
+        ids = await outbox.enqueue_direct(session, addressed, self.clock())
+        return Turn(replies, addressed, ids)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What one step said: as the flows wrote it, as stored (every recipient and edit spelled out), and the
+    outbox rows that hold it."""
+
+    replies: list[Reply]
+    addressed: list[Reply]
+    ids: list[int]
+
+
+def addressed_to(reply: Reply, inbound: Inbound) -> Reply:
+    """A reply as the outbox keeps it: to her chat unless it names another, and an edit names its message."""
+    replace = reply.replace
+    if reply.edit and reply.to is None and inbound.message_id is not None:
+        replace = inbound.message_id
+    edit = reply.edit and reply.to is None and replace is not None
+    return dataclasses.replace(reply, to=reply.to or inbound.user, replace=replace, edit=edit)
 
 
 def safe_step(user: User) -> str:

@@ -35,6 +35,21 @@ class Inbound:
     locale_hint: str | None = None
     update_id: int | None = None  # platforms that redeliver set this, so an update is handled once
     message_id: str | None = None  # the platform's id of the message whose button was pressed
+    ack: str | None = None  # what the platform wants acknowledged once handled (a pressed button's spinner)
+
+    def as_payload(self) -> dict:
+        """A JSON-safe form, for the inbox."""
+        payload = {"platform": self.user.platform, "user": self.user.user_id, "chat": self.user.chat_id}
+        payload["kind"] = self.kind.value
+        for name in ("text", "payload", "display_name", "locale_hint", "update_id", "message_id", "ack"):
+            if value := getattr(self, name):
+                payload[name] = value
+        return payload
+
+    @classmethod
+    def from_payload(cls, payload: dict) -> Inbound:
+        fields = {k: v for k, v in payload.items() if k not in ("platform", "user", "chat", "kind")}
+        return cls(UserRef(payload["platform"], payload["user"], payload["chat"]), Kind(payload["kind"]), **fields)
 
     @property
     def command(self) -> str:
@@ -81,6 +96,10 @@ class Reply:
             if isinstance(content, bytes):
                 content = {"base64": base64.b64encode(content).decode()}
             payload["attachment"] = [self.attachment.filename, content, self.attachment.mime]
+        if self.edit:
+            payload["edit"] = True
+        if self.replace is not None:
+            payload["replace"] = self.replace
         return payload
 
     @classmethod
@@ -92,7 +111,10 @@ class Reply:
             if isinstance(content, dict):
                 content = base64.b64decode(content["base64"])
             attachment = Attachment(filename, content, mime)
-        return cls(payload["text"], buttons, to=to, attachment=attachment)
+        return cls(
+            payload["text"], buttons, to=to, attachment=attachment, edit=payload.get("edit", False),
+            replace=payload.get("replace"),
+        )  # fmt: skip
 
     def button_titles(self) -> list[str]:
         return [b.title for row in self.buttons for b in row]
