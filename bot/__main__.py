@@ -1,29 +1,34 @@
-"""python -m bot [auto|console|polling]: settings -> storage -> engine -> adapter."""
+"""python -m bot [auto|console|polling|webhook]: settings -> storage -> engine -> adapter."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import sys
 
-from bot.settings import Settings
+from sqlalchemy.exc import ArgumentError
+
+from bot.console import run_console
+from bot.settings import Settings, SettingsError, load
+from bot.telegram.app import RefusedToken, Webhook, run_telegram
 from conversations.kernel.engine import Engine
 from conversations.kernel.i18n import preload
 from storage import demo, repo
 from storage.db import make_engine, migrate, sessionmaker
 
 log = logging.getLogger("bot")
+MODES = ("auto", "console", "polling", "webhook")
 
 
 async def main(mode: str, settings: Settings) -> None:
-    if mode == "polling" and not settings.bot_token:
-        raise SystemExit("BOT_TOKEN is not set: polling needs a Telegram bot token (or run `python -m bot console`).")
     db = make_engine(settings.database_url)
     await migrate(db)
     sessions = sessionmaker(db)
     preload()
-    platform = "telegram" if mode == "polling" else demo.PLATFORM
-    coordinators = settings.coordinator_ids if mode == "polling" else (*settings.coordinator_ids, demo.COORDINATOR_ID)
+    on_telegram = mode in ("polling", "webhook")
+    platform = "telegram" if on_telegram else demo.PLATFORM
+    coordinators = settings.coordinator_ids if on_telegram else (*settings.coordinator_ids, demo.COORDINATOR_ID)
     async with sessions() as session, session.begin():
         await repo.prune_updates(session)
         await repo.bootstrap_coordinators(session, platform, coordinators)
@@ -31,16 +36,28 @@ async def main(mode: str, settings: Settings) -> None:
             print("Demo data added: three approved mentors and one coordinator, all marked (demo).")
     engine = Engine(sessions, coordinator_ids=coordinators)
     try:
-        if mode == "polling":
-            from bot.telegram.app import run_polling
-
-            await run_polling(engine, settings.bot_token, settings.telegram_api_base)
-        else:
-            from bot.console import run_console
-
+        if mode == "console":
             await run_console(engine)
+            return
+        webhook = Webhook(settings.webhook_url, settings.webhook_secret) if mode == "webhook" else None
+        await run_telegram(
+            engine, settings.bot_token, settings.telegram_api_base, webhook=webhook, host=settings.host,
+            port=settings.port,
+        )  # fmt: skip
     finally:
         await db.dispose()
+
+
+def choose_mode(requested: str, settings: Settings) -> str:
+    if requested == "auto":
+        return ("webhook" if settings.webhook_url else "polling") if settings.bot_token else "console"
+    if requested in ("polling", "webhook") and not settings.bot_token:
+        raise SettingsError(
+            f"BOT_TOKEN is not set: {requested} needs a Telegram bot token (or run `python -m bot console`)"
+        )
+    if requested == "webhook" and not settings.webhook_url:
+        raise SettingsError("WEBHOOK_URL is not set: webhook mode needs the public https address Telegram posts to")
+    return requested
 
 
 def cli(argv: list[str] | None = None) -> None:
@@ -52,19 +69,36 @@ def cli(argv: list[str] | None = None) -> None:
         "mode",
         nargs="?",
         default="auto",
-        choices=["auto", "console", "polling"],
-        help="auto (default): polling when BOT_TOKEN is set, else console; "
-        "console: chat in this terminal on demo data; polling: run on Telegram by long polling",
+        choices=MODES,
+        help="auto (default): webhook when WEBHOOK_URL is set, else polling when BOT_TOKEN is set, else console; "
+        "console: chat in this terminal on demo data; polling: Telegram by long polling; webhook: Telegram posts "
+        "updates to WEBHOOK_URL (production)",
     )
     args = parser.parse_args(argv)
-    settings = Settings()
-    mode = args.mode if args.mode != "auto" else ("polling" if settings.bot_token else "console")
+    try:
+        settings = load()
+        mode = choose_mode(args.mode, settings)
+    except SettingsError as exc:
+        print(f"Cannot start: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     logging.basicConfig(
         # The console is a chat window: only problems are logged there.
-        level=settings.log_level if mode == "polling" else logging.WARNING,
+        level=settings.level if mode != "console" else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    asyncio.run(main(mode, settings))
+    try:
+        asyncio.run(main(mode, settings))
+    except KeyboardInterrupt:
+        pass  # Ctrl-C in the console: a quiet goodbye
+    except RefusedToken:
+        print("Cannot start: Telegram refused BOT_TOKEN (check it with @BotFather)", file=sys.stderr)
+        raise SystemExit(2) from None
+    except (OSError, ArgumentError) as exc:
+        # The database or the port could not be reached at start: say which, without a traceback or a secret.
+        print(
+            f"Cannot start: {type(exc).__name__}: {exc.strerror if isinstance(exc, OSError) else exc}", file=sys.stderr
+        )
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -1,23 +1,24 @@
-"""The one sender for everything that is not a direct answer: paced to the platform's bulk limits.
+"""The paced sender: everything in the outbox that is not sent at once by the step that wrote it.
 
-About 30 messages a second for the whole bot and one a second per chat (Telegram's numbers; we keep a little
-below both, since requests do not arrive exactly as they leave). A "retry later"
-from the platform pauses every worker for as long as it asks. A woman who blocked the bot is marked, and her
-waiting messages are closed without sending. Direct answers never pass through here, so a long broadcast cannot
-hold up someone who is chatting.
+That is broadcasts, notifications from the clock, and the direct answers a crashed process left behind (those
+first). It shares the process's budget (bot/pacer.py) with the direct answers and yields to them. A woman who
+blocked the bot is marked, and her waiting messages are closed without sending. Only the process that holds the
+sender lock sends, and it asks whether it still holds it before each batch.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import itertools
 import logging
-import time
 from collections.abc import Awaitable, Callable
 
+from bot.pacer import Pacer
 from conversations.kernel.engine import Engine
 from conversations.kernel.messages import Reply
-from storage.sender_lock import SenderLock
+from storage.db import is_transient
+from storage.process_lock import ProcessLock
 
 log = logging.getLogger(__name__)
 
@@ -35,32 +36,7 @@ class Undeliverable(Exception):
 SendOne = Callable[[Reply], Awaitable[None]]
 
 
-class Pacer:
-    """Hands out send times: `rate` a second overall, `per_chat` seconds apart within one chat."""
-
-    def __init__(self, rate: float, per_chat: float) -> None:
-        self.interval = 1.0 / rate
-        self.per_chat = per_chat
-        self.next_at = 0.0
-        self.paused_until = 0.0
-        self.chat_next: dict[str, float] = {}
-
-    async def wait(self, chat: str) -> None:
-        while True:
-            now = time.monotonic()
-            at = max(now, self.next_at, self.paused_until, self.chat_next.get(chat, 0.0))
-            if at > now:
-                await asyncio.sleep(at - now)
-                continue  # a pause may have come in while sleeping
-            self.next_at = now + self.interval
-            self.chat_next[chat] = now + self.per_chat
-            return
-
-    def pause(self, seconds: float) -> None:
-        self.paused_until = max(self.paused_until, time.monotonic() + seconds)
-
-
-async def drain_paced(engine: Engine, send_one: SendOne, pacer: Pacer, workers: int = 8, batch: int = 200) -> int:
+async def drain_paced(engine: Engine, send_one: SendOne, pacer: Pacer, workers: int = 8, batch: int = 30) -> int:
     """Send one leased batch; returns how many rows it closed."""
     taken = collections.deque(await engine.lease_outbox(batch))
     closed = 0
@@ -74,8 +50,19 @@ async def drain_paced(engine: Engine, send_one: SendOne, pacer: Pacer, workers: 
             chat = reply.to.chat_id if reply.to else ""
             async with chats[chat]:
                 outcome = await attempt(row_id, reply, chat)
-            await engine.finish_outbox(row_id, outcome)
+            await finish(row_id, outcome)
             closed += 1
+
+    async def finish(row_id: int, outcome: str) -> None:
+        # It went out: record that even if the database is away for a while, or it goes again when the lease ends.
+        for tries in itertools.count():
+            try:
+                await engine.finish_outbox(row_id, outcome)
+                return
+            except Exception as exc:
+                if not is_transient(exc) or tries >= 120:
+                    raise
+                await asyncio.sleep(min(0.1 * 2**tries, 1.0))
 
     async def attempt(row_id: int, reply: Reply, chat: str) -> str:
         while True:
@@ -99,41 +86,66 @@ async def drain_paced(engine: Engine, send_one: SendOne, pacer: Pacer, workers: 
 
 
 async def run_outbox(
-    engine: Engine, send_one: SendOne, stop: asyncio.Event, rate: float = 29.0, per_chat: float = 1.1, idle: float = 0.5
+    engine: Engine,
+    send_one: SendOne,
+    stop: asyncio.Event,
+    rate: float = 29.0,
+    per_chat: float = 1.1,
+    idle: float = 0.5,
+    pacer: Pacer | None = None,
 ) -> None:
     """Until `stop` is set: send whatever waits, then look again; beside it, keep progress messages live.
 
-    Only one sender runs at a time (see storage/sender_lock.py); a second waits until the first has stopped.
+    Only one sender runs at a time (see storage/process_lock.py); a second waits until the first has stopped,
+    and a sender that finds it has lost the lock (its database connection broke) stops and waits like a second.
     """
-    lock = SenderLock(engine.database)
-    if not await lock.acquire(stop):
-        return
-    try:
+    pacer = pacer or Pacer(rate, per_chat)
+    lock = ProcessLock(engine.database, "sender")
+    while not stop.is_set():
+        if not await lock.acquire(stop, waiting="another process is sending the outbox; waiting until it stops"):
+            return
         try:
-            if released := await engine.release_outbox():
-                log.info("%s outbox messages left by a stopped sender are sent again", released)
-        except Exception:
-            log.exception("could not release old outbox leases; they run out by themselves")
-        pacer = Pacer(rate, per_chat)
-        progress = asyncio.create_task(show_progress(engine, send_one, pacer, stop))
+            await _send_while_held(engine, send_one, stop, pacer, lock, idle)
+        finally:
+            await lock.release()
+
+
+async def _send_while_held(
+    engine: Engine, send_one: SendOne, stop: asyncio.Event, pacer: Pacer, lock: ProcessLock, idle: float
+) -> None:
+    """Send until `stop`, or until the lock turns out to be gone (then return, and the caller waits for it)."""
+    try:
+        if released := await engine.release_outbox():
+            log.info("%s outbox messages left by a stopped sender are sent again", released)
+    except Exception:
+        log.exception("could not release old outbox leases; they run out by themselves")
+    lost = asyncio.Event()
+    progress = asyncio.create_task(show_progress(engine, send_one, pacer, stop, lost))
+    try:
         while not stop.is_set():
+            if not await lock.held():
+                log.warning("the sender lock was lost (the database connection broke); sending stops")
+                break
             try:
                 if await drain_paced(engine, send_one, pacer):
                     continue
-            except Exception:
-                log.exception("outbox round failed; trying again")
+            except Exception as exc:
+                if is_transient(exc):
+                    log.warning("the database is unreachable; the outbox waits (%s)", type(exc).__name__)
+                else:
+                    log.exception("outbox round failed; trying again")
             await _pause(stop, idle)
-        await progress
     finally:
-        await lock.release()
+        lost.set()
+        await progress
 
 
 async def show_progress(
-    engine: Engine, send_one: SendOne, pacer: Pacer, stop: asyncio.Event, every: float = 1.0
+    engine: Engine, send_one: SendOne, pacer: Pacer, stop: asyncio.Event, done: asyncio.Event, every: float = 1.0
 ) -> None:
     """Edit coordinators' progress messages as a broadcast goes. Sent directly, in the same pace as the rest:
     behind ten thousand queued messages an edit would come too late to be news."""
-    while not stop.is_set():
+    while not stop.is_set() and not done.is_set():
         try:
             edits = await engine.broadcast_progress()
         except Exception:
@@ -141,7 +153,7 @@ async def show_progress(
             edits = []
         for reply in edits:
             await edit_patiently(send_one, pacer, reply)
-        await _pause(stop, every)
+        await _pause(done, every)
 
 
 async def edit_patiently(send_one: SendOne, pacer: Pacer, reply: Reply, tries: int = 3) -> None:

@@ -1,11 +1,28 @@
-"""Configuration from the environment (or a .env file)."""
+"""Configuration from the environment (or a .env file), checked before anything starts.
+
+A mistake here ends the program with one line naming the setting and exit code 2 (see `bot/__main__.py`); the
+messages never repeat a value, so a token pasted into the wrong variable does not end up in a log.
+"""
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import field_validator
+from pydantic import ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+TOKEN = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{20,100}")
+SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as a webhook secret_token
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SettingsError(Exception):
+    """One line for the operator: which setting is wrong and what it should look like."""
 
 
 class Settings(BaseSettings):
@@ -16,10 +33,84 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///mentornet.db"
     coordinator_ids: Annotated[tuple[str, ...], NoDecode] = ()
     log_level: str = "INFO"
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    host: str = "0.0.0.0"
+    port: int = 8080
+
+    @field_validator("bot_token")
+    @classmethod
+    def _token(cls, value: str) -> str:
+        value = value.strip()
+        if value and not TOKEN.fullmatch(value):
+            raise ValueError("BOT_TOKEN does not look like a bot token (digits, a colon, then letters and digits)")
+        return value
+
+    @field_validator("telegram_api_base", "webhook_url")
+    @classmethod
+    def _http_url(cls, value: str, info) -> str:  # type: ignore[no-untyped-def]
+        value = value.strip()
+        if info.field_name == "webhook_url" and not value:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or " " in value:
+            raise ValueError(f"{info.field_name.upper()} must be an http(s) address, such as https://example.org")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, value: str) -> str:
+        value = value.strip()
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            url = None
+        if url is None or not url.drivername.startswith(("sqlite", "postgres")):
+            raise ValueError("DATABASE_URL must be sqlite:///path.db or postgresql://user@host/database")
+        return value
 
     @field_validator("coordinator_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         if isinstance(value, str):
-            return tuple(part.strip() for part in value.split(",") if part.strip())
+            value = tuple(part.strip() for part in value.split(",") if part.strip())
+        if any(not part.isdigit() for part in value):  # type: ignore[union-attr]
+            raise ValueError("COORDINATOR_IDS must be Telegram user ids (numbers), separated by commas")
         return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        if value.strip().upper() not in LEVELS:
+            raise ValueError("LOG_LEVEL must be one of " + ", ".join(LEVELS))
+        return value.strip().upper()
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret(cls, value: str) -> str:
+        if value and not SECRET.fullmatch(value):
+            raise ValueError("WEBHOOK_SECRET may hold only letters, digits, _ and -, at most 256")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_pair(self) -> Settings:
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError("WEBHOOK_SECRET must be set with WEBHOOK_URL: it is how a request proves it is Telegram")
+        return self
+
+    @property
+    def level(self) -> int:
+        return logging.getLevelName(self.log_level)
+
+
+def load() -> Settings:
+    """The settings, or a SettingsError with one line per mistake (no values)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors(include_input=False, include_url=False):
+            ours = error.get("ctx", {}).get("error")  # our ValueError: its message names the setting
+            where = str(error["loc"][0]).upper() if error["loc"] else "settings"
+            lines.append(str(ours) if ours else f"{where}: {error['msg']}")
+        raise SettingsError("; ".join(lines)) from None

@@ -125,6 +125,15 @@ async def release_all(session: AsyncSession) -> int:
     return result.rowcount or 0
 
 
+async def release_direct(session: AsyncSession) -> int:
+    result = await session.execute(
+        update(Outbox)
+        .where(Outbox.sent_at.is_(None), Outbox.leased_until.is_not(None), Outbox.urgent.is_(True))
+        .values(leased_until=None)
+    )
+    return result.rowcount or 0
+
+
 async def release(session: AsyncSession, row_id: int) -> None:
     """Back in the queue at once (after a 429): it was not sent."""
     await session.execute(update(Outbox).where(Outbox.id == row_id).values(leased_until=None))

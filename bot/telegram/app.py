@@ -1,87 +1,48 @@
-"""The Telegram adapter: aiogram receives updates, the engine answers, send.py renders."""
+"""The Telegram side of one process: updates in (polling or webhook) -> inbox -> steps -> outbox -> Telegram.
+
+Everything a step decides is committed before anything is confirmed or sent; see the README's architecture
+section for what that guarantees when the process is killed or the database goes away.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import signal
+from dataclasses import dataclass
 
-from aiogram import Bot, Dispatcher, Router
+from aiogram import Bot
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.types import BotCommand, CallbackQuery, ChatMemberUpdated, Message, Update
+from aiogram.exceptions import TelegramUnauthorizedError
+from aiogram.types import BotCommand
+from aiohttp import web
 
+from bot import health
+from bot.inbox_runner import InboxWorkers
 from bot.outbox_runner import run_outbox
+from bot.pacer import Pacer
 from bot.scheduler import start_clock
-from bot.telegram import convert
-from bot.telegram.send import deliver, send_one
+from bot.telegram.polling import ALLOWED_UPDATES, Poller
+from bot.telegram.send import acknowledge, live_sender, send_one
+from bot.telegram.webhook import InboxRequestHandler
 from conversations.commands import MENU
 from conversations.kernel.engine import Engine
 from conversations.kernel.i18n import DEFAULT_LOCALE, LANGUAGES, Translator
 
 log = logging.getLogger(__name__)
-ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+SHUTDOWN_SECONDS = 9.0  # under the 10 s most platforms give between SIGTERM and SIGKILL
+
+
+class RefusedToken(Exception):
+    """Telegram does not know this BOT_TOKEN."""
 
 
 def make_bot(token: str, api_base: str) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_base.rstrip("/")))
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
-
-
-def make_dispatcher(engine: Engine) -> Dispatcher:
-    router = Router(name="mentornet")
-
-    @router.message()
-    async def on_message(message: Message, bot: Bot, event_update: Update) -> None:
-        inbound = convert.from_message(message, event_update.update_id)
-        if inbound is None:
-            return
-
-        blocked: set[int] = set()
-
-        async def send(replies: list) -> None:
-            blocked.update(await deliver(bot, message.chat.id, replies))
-
-        await engine.handle(inbound, send)
-        await mark_blocked(engine, blocked)
-
-    @router.callback_query()
-    async def on_button(query: CallbackQuery, bot: Bot, event_update: Update) -> None:
-        inbound = convert.from_callback(query, event_update.update_id)
-        if inbound is None or query.message is None:
-            await query.answer()
-            return
-        chat_id, message_id = query.message.chat.id, query.message.message_id
-
-        blocked: set[int] = set()
-
-        async def send(replies: list) -> None:
-            blocked.update(await deliver(bot, chat_id, replies, pressed_message_id=message_id))
-
-        # Every callback query is answered, or her phone shows a spinner on the button. Only after the engine
-        # has taken her turn: awaiting the answer first would let her next update overtake this tap.
-        try:
-            await engine.handle(inbound, send)
-        finally:
-            await query.answer()
-        await mark_blocked(engine, blocked)
-
-    @router.my_chat_member()
-    async def on_membership(event: ChatMemberUpdated) -> None:
-        if event.chat.type == "private":
-            blocked = event.new_chat_member.status == "kicked"
-            await engine.set_blocked(convert.PLATFORM, str(event.from_user.id), blocked)
-
-    dispatcher = Dispatcher()
-    dispatcher.include_router(router)
-    return dispatcher
-
-
-async def mark_blocked(engine: Engine, chat_ids: set[int]) -> None:
-    # A private chat's id is the user's id. Called after her turn, when her lock is free again.
-    for chat_id in chat_ids:
-        await engine.set_blocked(convert.PLATFORM, str(chat_id), True)
 
 
 async def set_commands(bot: Bot) -> None:
@@ -92,23 +53,117 @@ async def set_commands(bot: Bot) -> None:
         await bot.set_my_commands(commands, language_code=code)
 
 
-async def run_polling(engine: Engine, token: str, api_base: str) -> None:
-    bot = make_bot(token, api_base)
-    dispatcher = make_dispatcher(engine)
-    clock = None
-    try:
-        me = await bot.get_me()
-        log.info("running as @%s", me.username)
-        engine.join_link = lambda code: f"https://t.me/{me.username}?start={code}"
-        await set_commands(bot)
+@dataclass
+class Webhook:
+    url: str
+    secret: str
 
-        clock = start_clock(engine)
-        stop = asyncio.Event()
-        sender = asyncio.create_task(run_outbox(engine, lambda reply: send_one(bot, reply), stop))
-        await dispatcher.start_polling(bot, allowed_updates=ALLOWED_UPDATES, handle_signals=True)
-    finally:
-        if clock is not None:
-            clock.shutdown(wait=False)
-            stop.set()
-            await sender
-        await bot.session.close()
+
+class TelegramService:
+    """Polling (no `webhook`) or webhook; health checks on `port` in both (None: no HTTP server, for tests)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        token: str,
+        api_base: str,
+        *,
+        webhook: Webhook | None = None,
+        host: str = "0.0.0.0",
+        port: int | None = None,
+        poll_timeout: int = 25,
+        clock: bool = True,
+    ) -> None:
+        self.engine = engine
+        self.bot = make_bot(token, api_base)
+        self.webhook = webhook
+        self.host, self.port = host, port
+        self.stop_event = asyncio.Event()
+        self.pacer = Pacer()
+        self.workers = InboxWorkers(
+            engine, live_sender(self.bot, self.pacer), lambda inbound: acknowledge(self.bot, inbound)
+        )
+        self.poller = None if webhook else Poller(self.bot, engine, self.workers, timeout=poll_timeout)
+        self.use_clock = clock
+        self._tasks: list[asyncio.Task[None]] = []
+        self._runner: web.AppRunner | None = None
+        self._clock = None
+
+    @property
+    def address(self) -> tuple[str, int] | None:
+        """Where the HTTP server listens, once started."""
+        return self._runner.addresses[0][:2] if self._runner and self._runner.addresses else None
+
+    async def start(self) -> None:
+        try:
+            me = await self.bot.get_me()
+        except TelegramUnauthorizedError as exc:
+            await self.bot.session.close()
+            raise RefusedToken from exc
+        log.info("running as @%s", me.username)
+        self.engine.join_link = lambda code: f"https://t.me/{me.username}?start={code}"
+        await set_commands(self.bot)
+        if self.use_clock:
+            self._clock = start_clock(self.engine)
+        self._tasks = [
+            asyncio.create_task(self.workers.run(self.stop_event), name="inbox"),
+            asyncio.create_task(
+                run_outbox(self.engine, lambda reply: send_one(self.bot, reply), self.stop_event, pacer=self.pacer),
+                name="outbox",
+            ),
+        ]
+        app = web.Application()
+        health.add_routes(app, self.engine)
+        if self.webhook is not None:
+            path = "/" + self.webhook.url.split("://", 1)[-1].partition("/")[2]
+            InboxRequestHandler(self.bot, self.engine, self.workers, self.webhook.secret).register(app, path=path)
+        if self.port is not None:
+            self._runner = await health.serve(app, self.host, self.port)
+        if self.webhook is not None:
+            await self.bot.set_webhook(
+                self.webhook.url,
+                secret_token=self.webhook.secret,
+                allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=False,
+            )
+            log.info("webhook set")
+        else:
+            await self.bot.delete_webhook(drop_pending_updates=False)
+            self._tasks.append(asyncio.create_task(self.poller.run(self.stop_event), name="poller"))  # type: ignore[union-attr]
+
+    async def stop(self, within: float = SHUTDOWN_SECONDS) -> None:
+        """Stop taking updates, let the steps in flight finish, release leases and locks; at most `within` s."""
+        self.stop_event.set()
+        try:
+            if self._runner is not None:
+                await asyncio.wait_for(self._runner.cleanup(), within / 3)  # no new webhook posts
+        except Exception:
+            log.warning("the HTTP server did not stop cleanly")
+        if self._clock is not None:
+            self._clock.shutdown(wait=False)
+        if self._tasks:
+            _, pending = await asyncio.wait(self._tasks, timeout=within * 2 / 3)
+            for task in pending:  # what is left is durable: rows stay in the inbox and the outbox
+                task.cancel()
+            results = await asyncio.gather(*self._tasks, return_exceptions=True)
+            for task, result in zip(self._tasks, results, strict=True):
+                if isinstance(result, Exception):
+                    log.error("%s stopped with %s", task.get_name(), type(result).__name__)
+        await self.bot.session.close()
+
+    async def serve(self) -> None:
+        """Run until SIGTERM or SIGINT, or until a part of it stops on its own."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stop_event.set)
+        await self.start()
+        try:
+            waits = [asyncio.ensure_future(self.stop_event.wait()), *self._tasks]
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            log.info("stopping")
+        finally:
+            await self.stop()
+
+
+async def run_telegram(engine: Engine, token: str, api_base: str, **options: object) -> None:
+    await TelegramService(engine, token, api_base, **options).serve()  # type: ignore[arg-type]

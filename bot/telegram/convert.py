@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from aiogram.types import CallbackQuery, Message, User
+from aiogram.types import CallbackQuery, Message, Update, User
 
 from conversations.kernel.messages import Inbound, Kind, UserRef
+from storage.inbox import Stored
 
 PLATFORM = "telegram"
 
@@ -37,4 +38,30 @@ def from_callback(query: CallbackQuery, update_id: int | None) -> Inbound | None
         locale_hint=query.from_user.language_code,
         update_id=update_id,
         message_id=str(message.message_id),
+        ack=query.id,
     )
+
+
+def stored(update: Update) -> Stored | None:
+    """What goes into the inbox: the neutral message, keyed by her id so her updates run in order. A pressed
+    button that is not ours to handle (no data, no message) is still stored, so its spinner is answered."""
+    inbound = None
+    if update.message is not None:
+        inbound = from_message(update.message, update.update_id)
+    elif update.callback_query is not None:
+        query = update.callback_query
+        inbound = from_callback(query, update.update_id)
+        if inbound is None:
+            ref = UserRef(PLATFORM, str(query.from_user.id), str(query.from_user.id))
+            inbound = Inbound(ref, Kind.ACK, update_id=update.update_id, ack=query.id)
+    if inbound is None:
+        return None
+    return Stored(update.update_id, inbound.user.user_id, inbound.as_payload())
+
+
+def membership(update: Update) -> tuple[str, bool] | None:
+    """(her id, blocked?) when she blocked or unblocked the bot in her private chat."""
+    event = update.my_chat_member
+    if event is None or event.chat.type != "private":
+        return None
+    return str(event.from_user.id), event.new_chat_member.status == "kicked"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -11,7 +12,8 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, Teleg
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.outbox_runner import RetryLater, Undeliverable
-from conversations.kernel.messages import Reply
+from bot.pacer import Pacer
+from conversations.kernel.messages import Inbound, Reply
 
 log = logging.getLogger(__name__)
 
@@ -68,20 +70,51 @@ def _hard_cut(line: str, limit: int) -> int:
     return cut
 
 
-async def send_one(bot: Bot, reply: Reply) -> None:
-    """One outbox message, with the platform's refusals turned into the outbox's terms."""
+async def send_one(bot: Bot, reply: Reply, *, patient: bool = False) -> None:
+    """One outbox row, with the platform's refusals turned into the outbox's terms.
+
+    `replace` rewrites an earlier message: a pressed button's card (`edit`: if it cannot be rewritten, the answer
+    comes as a new message) or a live progress message (left as it was if it cannot)."""
     assert reply.to is not None
+    chat_id = int(reply.to.chat_id)
     try:
         if reply.replace is not None:
-            chat_id, message_id = int(reply.to.chat_id), int(reply.replace)
-            if not await _edit(bot, chat_id, message_id, reply, keyboard(reply)):
-                log.info("progress message %s in chat %s could not be edited", message_id, chat_id)
-            return
-        await _send(bot, int(reply.to.chat_id), reply, keyboard(reply))
+            if await _edit(bot, chat_id, int(reply.replace), reply, keyboard(reply)):
+                return
+            if not reply.edit:
+                log.info("progress message %s could not be edited", reply.replace)
+                return
+        await _send(bot, chat_id, reply, keyboard(reply), patient=patient)
     except TelegramRetryAfter as exc:
         raise RetryLater(exc.retry_after) from exc
     except TelegramForbiddenError as exc:
         raise Undeliverable(str(exc)) from exc
+
+
+def live_sender(bot: Bot, pacer: Pacer, tries: int = 4) -> Callable[[Reply], Awaitable[None]]:
+    """The fast path for answers to a woman who is talking to the bot: first in the shared budget, and patient
+    with a 429 for a few rounds before the paced sender takes over."""
+
+    async def send(reply: Reply) -> None:
+        assert reply.to is not None
+        for attempt in range(tries):
+            await pacer.wait(reply.to.chat_id, live=True)
+            try:
+                await send_one(bot, reply, patient=True)
+                return
+            except RetryLater as exc:
+                pacer.pause(exc.seconds)
+                if attempt == tries - 1:
+                    raise
+
+    return send
+
+
+async def acknowledge(bot: Bot, inbound: Inbound) -> None:
+    """Every pressed button is answered, or her phone shows a spinner on it."""
+    if inbound.ack is not None:
+        with contextlib.suppress(TelegramBadRequest):  # too old to answer: the spinner has stopped already
+            await bot.answer_callback_query(inbound.ack)
 
 
 async def _send(
@@ -113,24 +146,9 @@ async def _send(
             await call(lambda: bot.send_document(target, file))
 
 
-async def deliver(bot: Bot, chat_id: int, replies: list[Reply], pressed_message_id: int | None = None) -> set[int]:
-    """Send or edit; returns the chats that turned out to have blocked the bot."""
-    blocked: set[int] = set()
-    for reply in replies:
-        target = int(reply.to.chat_id) if reply.to else chat_id
-        markup = keyboard(reply)
-        try:
-            if reply.edit and pressed_message_id is not None and reply.to is None and len(reply.text) <= TEXT_LIMIT:
-                if await _edit(bot, target, pressed_message_id, reply, markup):
-                    continue
-            await _send(bot, target, reply, markup, patient=True)
-        except TelegramForbiddenError:
-            log.info("chat %s blocked the bot; reply dropped", target)
-            blocked.add(target)
-    return blocked
-
-
 async def _edit(bot: Bot, chat_id: int, message_id: int, reply: Reply, markup: InlineKeyboardMarkup | None) -> bool:
+    if len(reply.text) > TEXT_LIMIT:
+        return False  # an edit cannot be split into pieces
     try:
         await bot.edit_message_text(text=reply.text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
     except TelegramBadRequest as exc:

@@ -73,8 +73,8 @@ class Engine:
             await self._deliver(turn, send)
             return turn.replies
 
-    async def handle_queued(self, platform: str, user_key: str, send: Send | None) -> bool:
-        """Take the head of her inbox queue and run it; False when there is none this process can take.
+    async def handle_queued(self, platform: str, user_key: str, send: Send | None) -> Inbound | None:
+        """Take the head of her inbox queue and run it; returns what it was, None when there is none to take.
 
         The row is deleted in the step's own transaction. When the database cannot be reached the error goes up
         and the row stays, to be taken again: no apology is sent for a message that will still be answered.
@@ -85,7 +85,7 @@ class Engine:
                 async with self.sessions() as session, session.begin():
                     taken = await inbox.take(session, platform, user_key)
                     if taken is None:
-                        return False
+                        return None
                     inbound = Inbound.from_payload(taken.payload)
                     turn = await self._step(session, inbound, taken.id)
             except Exception as exc:
@@ -94,7 +94,7 @@ class Engine:
                 log.exception("handling inbox row %s failed", taken.id)
                 turn = await self._recover(inbound, taken.id)
             await self._deliver(turn, send)
-            return True
+            return inbound
 
     async def _deliver(self, turn: Turn, send: Send | None) -> None:
         """The fast path: send each answer, then delete the rows that went out. What could not go is released
@@ -107,8 +107,8 @@ class Engine:
             for reply, row_id in zip(turn.addressed, turn.ids, strict=True):
                 try:
                     await send(reply)
-                except Exception:
-                    log.warning("a direct answer could not be sent now; the sender will try again", exc_info=True)
+                except Exception as exc:
+                    log.info("a direct answer could not be sent now (%s); the sender takes it", type(exc).__name__)
                     break
                 sent.append(row_id)
         left = turn.ids[len(sent) :]
@@ -197,6 +197,29 @@ class Engine:
             log.exception("could not read the locale of %s", inbound.user)
         return Translator(locale)._(APOLOGY)
 
+    async def receive(self, platform: str, updates: list[inbox.Stored], blocked: dict[str, bool]) -> None:
+        """Store what an adapter received, in one transaction; only after it commits may the platform be told.
+        `blocked`: women who blocked (True) or unblocked (False) the bot, by their id on the platform."""
+        async with self.sessions() as session, session.begin():
+            now = self.clock()
+            await inbox.store(session, platform, updates, now)
+            for user_id, is_blocked in blocked.items():
+                await repo.mark_blocked(session, platform, user_id, now if is_blocked else None)
+
+    async def inbox_heads(self, limit: int, skip: Iterable[tuple[str, str]] = ()) -> list[tuple[str, str]]:
+        async with self.sessions() as session:
+            return await inbox.heads(session, limit, skip)
+
+    async def backlog(self) -> dict[str, inbox.Backlog]:
+        async with self.sessions() as session:
+            return await inbox.backlog(session, self.clock())
+
+    async def release_direct(self) -> int:
+        """For the one process that handles updates (polling): direct answers left leased are from a process that
+        is gone, and go now instead of when their lease ends."""
+        async with self.sessions() as session, session.begin():
+            return await outbox.release_direct(session)
+
     async def tick(self) -> int:
         """Turn due work (request reminders and expiry, nudges) into outbox messages, in one transaction."""
         async with self.sessions() as session, session.begin():
@@ -244,6 +267,8 @@ class Engine:
         ref = inbound.user
         if row_id is not None:
             await inbox.done(session, row_id)
+        if inbound.kind is Kind.ACK:
+            return Turn([], [], [])
         if inbound.update_id is not None and not await repo.claim_update(session, ref.platform, inbound.update_id):
             log.info("duplicate update %s ignored", inbound.update_id)
             return Turn([], [], [])

@@ -16,6 +16,7 @@ class Kind(StrEnum):
     COMMAND = "command"
     BUTTON = "button"
     UNSUPPORTED = "unsupported"  # photo, sticker, voice, location, contact, document...
+    ACK = "ack"  # nothing to answer, only to acknowledge (a button the platform sent without its data)
 
 
 @dataclass(frozen=True)
