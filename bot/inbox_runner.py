@@ -38,6 +38,7 @@ class InboxWorkers:
         self.busy: dict[tuple[str, str], asyncio.Task[None]] = {}
         self.handled = 0
         self._wake = asyncio.Event()
+        self._looking = False
         self._backoff = 0.0
 
     def wake(self) -> None:
@@ -45,11 +46,12 @@ class InboxWorkers:
 
     @property
     def idle(self) -> bool:
-        return not self.busy and not self._wake.is_set()
+        return not self.busy and not self._wake.is_set() and not self._looking
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until `stop`; then the steps in flight finish (each is one transaction) before this returns."""
         while not stop.is_set():
+            self._looking = True
             self._wake.clear()
             free = self.concurrency - len(self.busy)
             if free > 0:
@@ -61,6 +63,7 @@ class InboxWorkers:
                     self._back_off(exc)
                 for key in waiting:
                     self.busy[key] = asyncio.create_task(self._her_queue(key))
+            self._looking = False
             await self._sleep(stop, self._backoff or self.every)
         if self.busy:
             await asyncio.gather(*self.busy.values(), return_exceptions=True)

@@ -17,6 +17,7 @@ Everything runs on the caller's event loop; the helpers are plain methods, safe 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import itertools
 import json
@@ -26,6 +27,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 TEXT_LIMIT = 4096
@@ -301,10 +303,17 @@ class FakeBotAPI:
         self._let_go = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
+        # Webhook mode: while a URL is set, getUpdates is refused and updates are posted to it instead.
+        self.webhook_url = ""
+        self.webhook_secret = ""
+        self.webhook_refused = 0  # posts the bot did not answer with 200 (each is delivered again)
+        self._webhook_task: asyncio.Task[None] | None = None
+        self._poll_generation = 0
         self._methods: dict[str, Callable[[dict[str, Any]], Awaitable[Any]]] = {
             "getme": self._get_me,
             "getupdates": self._get_updates,
-            "deletewebhook": self._true,
+            "deletewebhook": self._delete_webhook,
+            "setwebhook": self._set_webhook,
             "getwebhookinfo": self._get_webhook_info,
             "sendmessage": self._send_message,
             "editmessagetext": self._edit_message_text,
@@ -334,6 +343,10 @@ class FakeBotAPI:
     async def close(self) -> None:
         self._closing = True
         self._arrived.set()  # parked getUpdates return at once instead of holding the shutdown
+        if self._webhook_task is not None:
+            self._webhook_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._webhook_task
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -564,9 +577,83 @@ class FakeBotAPI:
         return self.me
 
     async def _get_webhook_info(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._queue)}
+        return {"url": self.webhook_url, "has_custom_certificate": False, "pending_update_count": len(self._queue)}
+
+    async def _set_webhook(self, params: dict[str, Any]) -> bool:
+        url = str(params.get("url", ""))
+        if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        if _json(params, "drop_pending_updates", False):
+            self._queue.clear()
+        allowed = _json(params, "allowed_updates", None)
+        if allowed:
+            self.allowed_updates = list(allowed)
+        self.webhook_url, self.webhook_secret = url, str(params.get("secret_token", ""))
+        if self._webhook_task is None:
+            self._webhook_task = asyncio.create_task(self._post_updates())
+        self._arrived.set()
+        return True
+
+    async def _delete_webhook(self, params: dict[str, Any]) -> bool:
+        if _json(params, "drop_pending_updates", False):
+            self._queue.clear()
+        self.webhook_url = ""
+        return True
+
+    async def _post_updates(self, connections: int = 8) -> None:
+        """Like Telegram: each waiting update is posted to the webhook until it is answered with 200; one
+        woman's updates one after the other, different women's side by side."""
+        async with aiohttp.ClientSession() as client:
+            while not self._closing:
+                self._arrived.clear()
+                if not self.webhook_url or not self._queue:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._arrived.wait(), 0.5)
+                    continue
+                by_chat: dict[int, list[dict[str, Any]]] = {}
+                for update in list(self._queue)[:400]:
+                    if self.allowed_updates and _update_type(update) not in self.allowed_updates:
+                        self._queue.remove(update)
+                        continue
+                    by_chat.setdefault(_update_chat(update), []).append(update)
+                gate = asyncio.Semaphore(connections)
+
+                async def post_all(updates: list[dict[str, Any]], gate: asyncio.Semaphore = gate) -> None:
+                    async with gate:
+                        for update in updates:
+                            if not await self._post(client, update):
+                                return  # the rest of hers wait behind the one refused
+
+                await asyncio.gather(*(post_all(u) for u in by_chat.values()))
+                if self.webhook_refused:
+                    await asyncio.sleep(0.2)  # Telegram retries a refused update after a while
+
+    async def _post(self, client: aiohttp.ClientSession, update: dict[str, Any]) -> bool:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": self.webhook_secret} if self.webhook_secret else {}
+        try:
+            async with client.post(
+                self.webhook_url, json=update, headers=headers, timeout=aiohttp.ClientTimeout(total=60)
+            ) as response:
+                ok = response.status == 200
+        except (aiohttp.ClientError, TimeoutError):
+            ok = False
+        if ok:
+            with contextlib.suppress(ValueError):
+                self._queue.remove(update)
+        else:
+            self.webhook_refused += 1
+        return ok
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.webhook_url:
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+            )
+        # A newer getUpdates ends the one still parked, as Telegram does when two processes poll one token.
+        self._poll_generation += 1
+        generation = self._poll_generation
+        self._arrived.set()
         offset = _int(params, "offset", 0)
         limit = min(max(_int(params, "limit", 100), 1), 100)
         timeout = max(_int(params, "timeout", 0), 0)
@@ -582,6 +669,11 @@ class FakeBotAPI:
                 self._queue = [u for u in self._queue if _update_type(u) in self.allowed_updates]
             ready = [u for u in self._queue if u["update_id"] >= offset][:limit]
             remaining = deadline - asyncio.get_running_loop().time()
+            if generation != self._poll_generation:
+                raise ApiError(
+                    409,
+                    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+                )
             if ready or self._closing or remaining <= 0:
                 return ready
             self._arrived.clear()
@@ -732,6 +824,13 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
             elif isinstance(value, web.FileField):
                 params[key] = (value.filename, value.file.read())
     return params
+
+
+def _update_chat(update: dict[str, Any]) -> int:
+    for value in update.values():
+        if isinstance(value, dict) and "from" in value:
+            return int(value["from"]["id"])
+    return 0
 
 
 def _int(params: dict[str, Any], name: str, default: int | None = None) -> int:

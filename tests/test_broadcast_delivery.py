@@ -4,7 +4,6 @@ flood limits, and a real bot process killed with SIGKILL in the middle of a broa
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
 import sys
@@ -14,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot.telegram.app import make_bot, run_polling
+from bot.telegram.app import make_bot
 from conversations import broadcasts
 from conversations.kernel.engine import Engine
 from storage import repo
@@ -22,6 +21,7 @@ from storage.db import make_engine, migrate, sessionmaker
 from storage.models import Broadcast, Outbox, User
 from tests.fakebotapi import FakeBotAPI, FakeUser, Limits
 from tests.people import add_mentee
+from tests.running import running
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
@@ -60,8 +60,7 @@ async def test_a_broadcast_on_telegram_is_paced_shows_progress_and_marks_who_blo
         await add_coordinator(sessions, karen)
         await add_women(sessions, women)
         api.chats[women[3].chat_id].blocked = True  # she blocked the bot while it was not looking
-        task = asyncio.create_task(run_polling(engine, api.token, api.base_url))
-        try:
+        async with running(engine, api):
             api.push_text(karen, "/broadcast")
             await api.wait_for(lambda: "Write the message" in last_text(api, karen), "the first question")
             api.push_text(karen, "Intro course on Monday")
@@ -85,10 +84,6 @@ async def test_a_broadcast_on_telegram_is_paced_shows_progress_and_marks_who_blo
             async with sessions() as session:
                 blocked = await session.execute(select(User.blocked_at).where(User.external_id == str(women[3].id)))
                 assert blocked.scalar_one() is not None
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
 
 async def test_killing_the_bot_mid_broadcast_neither_repeats_nor_skips_anyone(tmp_path: Path) -> None:
@@ -112,7 +107,7 @@ async def test_killing_the_bot_mid_broadcast_neither_repeats_nor_skips_anyone(tm
 
         env = {
             **os.environ, "DATABASE_URL": url, "BOT_TOKEN": api.token, "TELEGRAM_API_BASE": api.base_url,
-            "COORDINATOR_IDS": str(karen.id), "PYTHONUNBUFFERED": "1",
+            "COORDINATOR_IDS": str(karen.id), "PYTHONUNBUFFERED": "1", "PORT": "0",
         }  # fmt: skip
         log = (tmp_path / "bot.log").open("ab")
 

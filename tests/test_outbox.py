@@ -9,13 +9,14 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import select
 
-from bot.outbox_runner import Pacer, drain_paced, run_outbox
+from bot.outbox_runner import drain_paced, run_outbox
+from bot.pacer import Pacer
 from bot.telegram.app import make_bot
 from bot.telegram.send import send_one
 from conversations.kernel.messages import Reply, UserRef
 from storage import outbox, repo
 from storage.models import Outbox, User
-from storage.sender_lock import SenderLock
+from storage.process_lock import ProcessLock
 from tests.fakebotapi import FakeBotAPI, FakeUser, Limits
 
 
@@ -111,7 +112,7 @@ async def test_a_second_sender_waits_until_the_first_has_stopped(engine, session
     """During a deploy the old process still sends its leased batch: the new sender leaves it alone until the old
     one lets go of the sender lock, then sends what is left, once."""
     amina = api.user("Amina", "en")
-    old = SenderLock(engine.database)
+    old = ProcessLock(engine.database, "sender")
     assert await old.acquire(asyncio.Event())
     await queue(sessions, clock, [amina], ["in the old sender's batch"])
     assert len(await engine.lease_outbox(10)) == 1

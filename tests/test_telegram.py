@@ -8,7 +8,7 @@ After each test, every callback query must have been answered and no call refuse
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
@@ -16,23 +16,25 @@ from typing import Any
 
 import aiohttp
 import pytest
-from aiogram import BaseMiddleware, Bot, Dispatcher
+from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, TelegramObject
+from aiogram.types import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot.telegram.app import ALLOWED_UPDATES, make_bot, make_dispatcher, mark_blocked, run_polling, set_commands
-from bot.telegram.send import TEXT_LIMIT, chunks, deliver
+from bot.outbox_runner import Undeliverable
+from bot.telegram.app import TelegramService, make_bot
+from bot.telegram.send import TEXT_LIMIT, chunks, send_one
 from conversations.commands import MENU
 from conversations.kernel import calendar
-from conversations.kernel.engine import Engine
+from conversations.kernel.engine import Engine, addressed_to
 from conversations.kernel.i18n import LANGUAGES, Translator
-from conversations.kernel.messages import Attachment, Button, Reply, UserRef
+from conversations.kernel.messages import Attachment, Button, Inbound, Kind, Reply, UserRef
 from conversations.privacy import SHORT
 from storage import outbox, repo
 from storage.models import MenteeProfile, MentorProfile, User
 from tests.fakebotapi import FakeBotAPI, FakeUser, HTMLError, ShownMessage, parse_html, visible_text
+from tests.running import running
 
 # The language picker's msgid (conversations/language.py), the first thing anyone sees.
 GREETING = (
@@ -44,27 +46,17 @@ CHOOSE = "Please choose one of the buttons."
 TRICKY_NAME = "<b>Zoë</b> & Co 🌸 زينب"  # markup, an ampersand, an emoji and right-to-left script
 
 
-class InFlight(BaseMiddleware):
-    """Counts updates being handled, so a test waits for exactly the work it caused instead of sleeping."""
+class Errors(logging.Handler):
+    """Every error our code logs during a test: a step that failed is caught and apologised for, and the test
+    must still see it."""
 
     def __init__(self) -> None:
-        self.count = 0
-        self.errors: list[BaseException] = []
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        self.count += 1
-        try:
-            return await handler(event, data)
-        except Exception as exc:  # aiogram only logs a failed update; the test must see it
-            self.errors.append(exc)
-            raise
-        finally:
-            self.count -= 1
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.name.startswith(("bot", "conversations", "storage")):
+            self.records.append(record)
 
 
 class Telegram:
@@ -73,31 +65,22 @@ class Telegram:
     def __init__(self, api: FakeBotAPI, engine: Engine) -> None:
         self.api = api
         self.engine = engine
-        self.inflight = InFlight()
-        self.bot: Bot
-        self.dispatcher: Dispatcher
-        self._polling: asyncio.Task[None]
+        self.errors = Errors()
+        self.service: TelegramService
+
+    @property
+    def bot(self) -> Bot:
+        return self.service.bot
 
     async def start(self) -> None:
-        self.bot = make_bot(self.api.token, self.api.base_url)
-        self.dispatcher = make_dispatcher(self.engine)
-        self.dispatcher.update.outer_middleware(self.inflight)
-        started = asyncio.Event()
-
-        async def on_startup() -> None:
-            started.set()
-
-        self.dispatcher.startup.register(on_startup)
-        self._polling = asyncio.create_task(
-            self.dispatcher.start_polling(self.bot, handle_signals=False, allowed_updates=ALLOWED_UPDATES)
-        )
-        await self.api.wait_for(lambda: started.is_set() or self._polling.done(), "polling to start")
-        await self._check_polling()
+        self.service = TelegramService(self.engine, self.api.token, self.api.base_url, clock=False)
+        await self.service.start()
+        await self.api.wait_for(lambda: self.api.waiting_polls > 0 or self._stopped(), "polling to start")
+        self._check()
 
     async def stop(self) -> None:
         await self.settle()
-        await self.dispatcher.stop_polling()
-        await self._polling  # start_polling closes the bot's HTTP session on its way out
+        await self.service.stop()
 
     async def restart(self) -> None:
         """A new process: a fresh client that has confirmed nothing yet, and a fresh engine on the same database."""
@@ -106,22 +89,25 @@ class Telegram:
         await self.start()
 
     async def settle(self) -> None:
-        """Every pushed update confirmed by the client and completely handled, replies included.
+        """Every pushed update confirmed by the client and completely handled, replies included: nothing left
+        with Telegram, nothing stored and waiting, no step running."""
 
-        aiogram confirms a batch (the next getUpdates offset) only after creating a task per update, and those
-        tasks enter InFlight before the server reads that request: no pending and none in flight means done.
-        """
+        deadline = asyncio.get_running_loop().time() + 10
+        while not self._stopped():
+            if self.api.pending_updates == 0 and self.service.workers.idle:
+                backlog = await self.engine.backlog()
+                if backlog["inbox"].waiting == 0 and self.service.workers.idle:
+                    break
+            assert asyncio.get_running_loop().time() < deadline, "timed out waiting for the bot to handle everything"
+            await asyncio.sleep(0.01)
+        self._check()
 
-        def quiet() -> bool:
-            return self._polling.done() or (self.api.pending_updates == 0 and self.inflight.count == 0)
+    def _stopped(self) -> bool:
+        return any(task.done() for task in self.service._tasks)
 
-        await self.api.wait_for(quiet, "the bot to handle every update")
-        await self._check_polling()
-
-    async def _check_polling(self) -> None:
-        if self._polling.done():
-            await self._polling  # raises what stopped it
-            raise AssertionError("polling stopped on its own")
+    def _check(self) -> None:
+        if self._stopped():
+            raise AssertionError("a part of the bot stopped on its own")
 
     async def act(self, user: FakeUser, push: Callable[[], object]) -> list[ShownMessage]:
         """Do something on her phone; returns what appeared in her chat because of it (sends and edits)."""
@@ -137,6 +123,24 @@ class Telegram:
         return await self.act(user, lambda: self.api.push_press(user, title, message))
 
 
+async def deliver(bot: Bot, chat_id: int, replies: list[Reply], pressed_message_id: int | None = None) -> set[int]:
+    """Send replies as the outbox stores them (to her chat unless they name another; an edit names the pressed
+    message); returns the chats that turned out to have blocked the bot."""
+    blocked: set[int] = set()
+    for reply in replies:
+        pressed = Inbound(
+            UserRef("telegram", str(chat_id), str(chat_id)),
+            Kind.BUTTON,
+            message_id=None if pressed_message_id is None else str(pressed_message_id),
+        )
+        stored = addressed_to(reply, pressed)
+        try:
+            await send_one(bot, stored, patient=True)
+        except Undeliverable:
+            blocked.add(int(stored.to.chat_id))  # type: ignore[union-attr]
+    return blocked
+
+
 @pytest.fixture
 async def api() -> AsyncIterator[FakeBotAPI]:
     async with FakeBotAPI() as fake:
@@ -146,11 +150,15 @@ async def api() -> AsyncIterator[FakeBotAPI]:
 @pytest.fixture
 async def tg(api: FakeBotAPI, engine: Engine) -> AsyncIterator[Telegram]:
     telegram = Telegram(api, engine)
-    await telegram.start()
-    yield telegram
-    await telegram.stop()
+    logging.getLogger().addHandler(telegram.errors)
+    try:
+        await telegram.start()
+        yield telegram
+        await telegram.stop()
+    finally:
+        logging.getLogger().removeHandler(telegram.errors)
     # Whatever the conversation was, Telegram refused nothing, no spinner was left turning and nothing crashed.
-    assert telegram.inflight.errors == []
+    assert [r.getMessage() for r in telegram.errors.records] == []
     assert [(c.method, c.description) for c in api.rejected] == []
     assert api.unanswered_callbacks == 0
 
@@ -306,7 +314,6 @@ async def test_a_photo_or_a_sticker_gets_the_text_only_reply(tg: Telegram) -> No
 
 
 async def test_commands_menu_is_set_in_every_language(tg: Telegram) -> None:
-    await set_commands(tg.bot)
     calls = tg.api.calls_to("setMyCommands")
     assert len(calls) == 1 + len(LANGUAGES) and all(c.ok for c in calls)
     assert [c.params.get("language_code") for c in calls] == [None, "da", "en", "uk", "ar", "fa", "ti", "so", "tr"]
@@ -340,7 +347,7 @@ async def test_blocking_the_bot_marks_her_blocked(tg: Telegram, sessions: async_
     assert await blocked_at() is None
 
     # Without the membership update, the 403 itself marks her.
-    await mark_blocked(tg.engine, {user.chat_id})
+    await tg.engine.set_blocked("telegram", str(user.chat_id), True)
     assert await blocked_at() is not None
 
 
@@ -586,10 +593,10 @@ async def test_a_chart_goes_out_as_a_photo(tg: Telegram) -> None:
 async def test_run_polling_answers_sends_the_outbox_and_knows_its_join_link(
     engine: Engine, sessions: async_sessionmaker
 ) -> None:
-    """The production entry point as a whole: polling, the command menu, the clock and the paced sender."""
-    async with FakeBotAPI() as api:
-        task = asyncio.create_task(run_polling(engine, api.token, api.base_url))
-        try:
+    """The production entry point as a whole: polling, the command menu, the clock, the paced sender and the
+    health checks."""
+    async with FakeBotAPI() as api, running(engine, api, host="127.0.0.1", port=0) as service:
+        if True:
             amina = api.user("Amina", "ar")
             api.push_text(amina, "/start")
             await api.wait_for(lambda: api.last(amina) is not None, "the greeting")
@@ -600,7 +607,12 @@ async def test_run_polling_answers_sends_the_outbox_and_knows_its_join_link(
                 outbox.enqueue(session, Reply("From the outbox", to=ref), datetime.now(UTC))
             await api.wait_for(lambda: api.last(amina).text == "From the outbox", "the outbox message")  # type: ignore[union-attr]
             assert engine.join_link("abc") == "https://t.me/MentornetTestBot?start=abc"
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            host, port = service.address  # type: ignore[misc]
+            async with aiohttp.ClientSession() as client:
+                async with client.get(f"http://{host}:{port}/healthz") as response:
+                    assert response.status == 200
+                async with client.get(f"http://{host}:{port}/readyz") as response:
+                    ready = await response.json()
+                    assert response.status == 200, ready
+            assert ready["migrations_current"] is True
+            assert ready["inbox"]["waiting"] == 0 and ready["outbox"]["waiting"] == 0
