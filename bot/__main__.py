@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import logging
 import sys
 
 from sqlalchemy.exc import ArgumentError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.console import run_console
 from bot.settings import Settings, SettingsError, load
@@ -15,15 +17,29 @@ from bot.telegram.app import RefusedToken, Webhook, run_telegram
 from conversations.kernel.engine import Engine
 from conversations.kernel.i18n import preload
 from storage import demo, repo
-from storage.db import make_engine, migrate, sessionmaker
+from storage.db import is_transient, make_engine, migrate, sessionmaker
 
 log = logging.getLogger("bot")
 MODES = ("auto", "console", "polling", "webhook")
 
 
+async def reach_database(db: AsyncEngine) -> None:
+    """Migrate, waiting for the database if it cannot be reached yet (a restart during an outage, a database that
+    boots slower than the bot): the platform's health check shows not ready meanwhile."""
+    for attempt in itertools.count():
+        try:
+            await migrate(db)
+            return
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            log.warning("the database cannot be reached (%s); trying again", type(exc).__name__)
+            await asyncio.sleep(min(0.5 * 2**attempt, 10.0))
+
+
 async def main(mode: str, settings: Settings) -> None:
     db = make_engine(settings.database_url)
-    await migrate(db)
+    await reach_database(db)
     sessions = sessionmaker(db)
     preload()
     on_telegram = mode in ("polling", "webhook")

@@ -49,7 +49,8 @@ async def drain_paced(engine: Engine, send_one: SendOne, pacer: Pacer, workers: 
             row_id, reply = taken.popleft()
             chat = reply.to.chat_id if reply.to else ""
             async with chats[chat]:
-                outcome = await attempt(row_id, reply, chat)
+                # Sent by this process's fast path already, while the database was away: only close it.
+                outcome = "sent" if row_id in engine.unclosed else await attempt(row_id, reply, chat)
             await finish(row_id, outcome)
             closed += 1
 

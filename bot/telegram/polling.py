@@ -38,11 +38,14 @@ class Poller:
     async def run(self, stop: asyncio.Event) -> None:
         lock = ProcessLock(self.engine.database, "poller")
         waiting = "another process polls this bot on the same database; this one waits until it stops"
+        first = True
         while not stop.is_set():
             if not await lock.acquire(stop, waiting=waiting):
                 return
             try:
-                await self._release_direct()
+                if first:  # later, after a lost lock, the leased answers may be this process's own
+                    await self._release_direct()
+                    first = False
                 await self._poll_while_held(stop, lock)
             finally:
                 await self._confirm()

@@ -45,6 +45,9 @@ class Engine:
         self.clock = clock
         # One lock per user: her updates run one at a time, different users run side by side.
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
+        # Outbox rows this process sent but could not yet delete (the database was away).
+        self.unclosed: set[int] = set()
+        self._closer: asyncio.Task[None] | None = None
 
     @property
     def database(self) -> AsyncEngine:
@@ -97,32 +100,53 @@ class Engine:
             return inbound
 
     async def _deliver(self, turn: Turn, send: Send | None) -> None:
-        """The fast path: send each answer, then delete the rows that went out. What could not go is released
-        to the paced sender; if this process dies first, the sender takes it when its short lease ends."""
+        """The fast path: send each answer and delete its row as soon as it is out, so a process killed half way
+        leaves in doubt only the one answer that was on the wire. What could not go is released to the paced
+        sender; if this process dies first, the sender takes it when its short lease ends."""
         if not turn.ids:
             return
-        sent = list(turn.ids)
-        if send is not None:
-            sent = []
-            for reply, row_id in zip(turn.addressed, turn.ids, strict=True):
-                try:
-                    await send(reply)
-                except Exception as exc:
-                    log.info("a direct answer could not be sent now (%s); the sender takes it", type(exc).__name__)
-                    break
-                sent.append(row_id)
-        left = turn.ids[len(sent) :]
+        if send is None:  # the caller shows them: they are out
+            await self._close(turn.ids, [])
+            return
+        for n, (reply, row_id) in enumerate(zip(turn.addressed, turn.ids, strict=True)):
+            try:
+                await send(reply)
+            except Exception as exc:
+                log.info("a direct answer could not be sent now (%s); the sender takes it", type(exc).__name__)
+                await self._close([], turn.ids[n:])
+                return
+            await self._close([row_id], [])
+
+    async def _close(self, sent: list[int], unsent: list[int]) -> None:
+        try:
+            async with self.sessions() as session, session.begin():
+                await outbox.delivered(session, sent)
+                await outbox.release_ids(session, unsent)
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+            # The database went away between the send and this: remember what went out, so this process's
+            # sender does not send it again, and close the rows once the database is back.
+            self.unclosed.update(sent)
+            if self._closer is None or self._closer.done():
+                self._closer = asyncio.create_task(self._close_unclosed())
+
+    async def _close_unclosed(self) -> None:
         for attempt in itertools.count():
+            await asyncio.sleep(min(0.2 * 2**attempt, 2.0))
+            ids = sorted(self.unclosed)
             try:
                 async with self.sessions() as session, session.begin():
-                    await outbox.delivered(session, sent)
-                    await outbox.release_ids(session, left)
-                return
+                    await outbox.delivered(session, ids)
             except Exception as exc:
-                if not is_transient(exc) or attempt >= 40:
-                    log.warning("could not close %s sent answers; they may be sent once more", len(sent))
+                if not is_transient(exc):
+                    log.warning("could not close %s sent answers; they may be sent once more", len(ids))
+                    self.unclosed.difference_update(ids)
                     return
-                await asyncio.sleep(min(0.1 * 2**attempt, 1.0))  # the database is away: wait it out
+                continue
+            self.unclosed.difference_update(ids)
+            if not self.unclosed:
+                return
 
     async def _recover(self, inbound: Inbound, row_id: int | None, record: bool = True) -> Turn:
         """After a failed step: an apology the first time; the second time in a row, the flow on top is dropped,
