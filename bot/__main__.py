@@ -11,13 +11,10 @@ import sys
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.console import run_console
 from bot.settings import Settings, SettingsError, load
-from bot.telegram.app import RefusedToken, Webhook, run_telegram
-from conversations.kernel.engine import Engine
-from conversations.kernel.i18n import preload
-from storage import demo, repo
-from storage.db import is_transient, make_engine, migrate, sessionmaker
+
+# The rest is imported once the settings are known to be right: a mistake is reported in a moment, not after the
+# two seconds aiogram takes to load, and the console never loads it at all.
 
 log = logging.getLogger("bot")
 MODES = ("auto", "console", "polling", "webhook")
@@ -26,6 +23,8 @@ MODES = ("auto", "console", "polling", "webhook")
 async def reach_database(db: AsyncEngine) -> None:
     """Migrate, waiting for the database if it cannot be reached yet (a restart during an outage, a database that
     boots slower than the bot): the platform's health check shows not ready meanwhile."""
+    from storage.db import is_transient, migrate  # see the note at the imports
+
     for attempt in itertools.count():
         try:
             await migrate(db)
@@ -38,6 +37,11 @@ async def reach_database(db: AsyncEngine) -> None:
 
 
 async def main(mode: str, settings: Settings) -> None:
+    from conversations.kernel.engine import Engine  # see the note at the imports
+    from conversations.kernel.i18n import preload
+    from storage import demo, repo
+    from storage.db import make_engine, sessionmaker
+
     db = make_engine(settings.database_url)
     await reach_database(db)
     sessions = sessionmaker(db)
@@ -53,8 +57,12 @@ async def main(mode: str, settings: Settings) -> None:
     engine = Engine(sessions, coordinator_ids=coordinators)
     try:
         if mode == "console":
+            from bot.console import run_console
+
             await run_console(engine)
             return
+        from bot.telegram.app import Webhook, run_telegram
+
         webhook = Webhook(settings.webhook_url, settings.webhook_secret) if mode == "webhook" else None
         await run_telegram(
             engine, settings.bot_token, settings.telegram_api_base, webhook=webhook, host=settings.host,
@@ -106,7 +114,9 @@ def cli(argv: list[str] | None = None) -> None:
         asyncio.run(main(mode, settings))
     except KeyboardInterrupt:
         pass  # Ctrl-C in the console: a quiet goodbye
-    except RefusedToken:
+    except Exception as exc:
+        if type(exc).__name__ != "RefusedToken":  # bot.telegram.app's, not imported here (see above)
+            raise
         print("Cannot start: Telegram refused BOT_TOKEN (check it with @BotFather)", file=sys.stderr)
         raise SystemExit(2) from None
     except (OSError, ArgumentError) as exc:

@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 import aiohttp
 from sqlalchemy.engine import make_url
@@ -100,6 +101,21 @@ class Proxy:
         self.links -= {writer, up_writer}
 
 
+async def spawn(
+    mode: str, url: str, api: FakeBotAPI, port: int, log: IO[bytes], **extra: str
+) -> asyncio.subprocess.Process:
+    """`python -m bot <mode>` against the fake Bot API, with its health checks (and webhook) on `port`."""
+    env = {
+        **os.environ, "DATABASE_URL": url, "BOT_TOKEN": api.token, "TELEGRAM_API_BASE": api.base_url,
+        "PYTHONUNBUFFERED": "1", "PORT": str(port), "HOST": "127.0.0.1", "LOG_LEVEL": "WARNING",
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram" if mode == "webhook" else "",
+        "WEBHOOK_SECRET": "crash-test-secret", **extra,
+    }  # fmt: skip
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", mode, cwd=ROOT, env=env, stdout=log, stderr=log
+    )
+
+
 async def pairs(url: str, women: list[FakeUser]) -> None:
     """Mentor and mentee two by two, each already writing in the relay."""
     db = make_engine(url)
@@ -150,18 +166,10 @@ async def run(
         partner = {p.id: people[n + 1 if n % 2 == 0 else n - 1] for n, p in enumerate(people)}
         await pairs(url, people)
         port = free_port()
-        env = {
-            **os.environ, "DATABASE_URL": bot_url, "BOT_TOKEN": api.token, "TELEGRAM_API_BASE": api.base_url,
-            "PYTHONUNBUFFERED": "1", "PORT": str(port), "HOST": "127.0.0.1", "LOG_LEVEL": "WARNING",
-            "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram" if mode == "webhook" else "",
-            "WEBHOOK_SECRET": "crash-test-secret",
-        }  # fmt: skip
         log = (tmp / f"crash-{mode}.log").open("ab")
 
         async def start() -> asyncio.subprocess.Process:
-            return await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", mode, cwd=ROOT, env=env, stdout=log, stderr=log
-            )
+            return await spawn(mode, bot_url, api, port, log)
 
         sent: Counter[int] = Counter()
         stop_load = asyncio.Event()
