@@ -1,141 +1,120 @@
-"""Cost of one onboarding step through the whole stack, against a bare aiogram echo handler in the same run.
+"""Where the time of one step goes, and what the inbox costs against handling an update directly, in one run.
 
-Each measured update goes in through aiogram (`Dispatcher.feed_update`), through our adapter, the engine and the
-database, and its reply goes out over HTTP to a fake Bot API server on 127.0.0.1. Updates arrive at a fixed rate;
-latency is measured from an update's scheduled arrival to the moment its reply was accepted by the server.
+Each woman answers the first-name question. Two paths, one update at a time so nothing queues:
+- direct: the update is converted and run by the engine, then its answer is sent (the path before the inbox);
+- inbox: the update is parsed and stored (its own commit: only then may Telegram be told), taken by a worker
+  and run with its answer written to the outbox in the step's transaction, sent, and its outbox row deleted.
+Answers go over HTTP to the fake Bot API server on 127.0.0.1.
 
-    .venv/bin/python bench/onboarding_step.py [--rate 50] [--users 500] [--database-url postgresql://...]
+    .venv/bin/python bench/onboarding_step.py [--users 300] [--database-url postgresql://...]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
-import itertools
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from aiogram import Bot, Dispatcher, Router
-from aiogram.types import Message, Update
+from aiogram.types import Update
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.telegram.app import make_bot, make_dispatcher
-from bot.telegram.convert import PLATFORM
+from bot.pacer import Pacer
+from bot.telegram import convert
+from bot.telegram.app import make_bot
+from bot.telegram.send import live_sender
 from conversations.kernel.engine import Engine
-from conversations.kernel.messages import Inbound, Kind, UserRef
+from conversations.kernel.messages import Inbound, Kind, Reply, UserRef
 from storage.db import make_engine, migrate, sessionmaker
 from tests.fakebotapi import FakeBotAPI
 
-_update_ids = itertools.count(int(time.time() * 1000))  # never seen before, also by a kept database
-_message_ids = itertools.count(1)
+
+def name_update(update_id: int, user_id: int) -> dict:
+    user = {"id": user_id, "is_bot": False, "first_name": f"W{user_id}", "language_code": "en"}
+    chat = {"id": user_id, "type": "private", "first_name": user["first_name"]}
+    message = {"message_id": update_id, "date": int(time.time()), "chat": chat, "from": user, "text": f"Name{user_id}"}
+    return {"update_id": update_id, "message": message}
 
 
-def text_update(user_id: int, text: str) -> dict:
-    user = {"id": user_id, "is_bot": False, "first_name": f"User{user_id}", "language_code": "en"}
-    message = {
-        "message_id": next(_message_ids),
-        "date": int(time.time()),
-        "chat": {"id": user_id, "type": "private", "first_name": user["first_name"]},
-        "from": user,
-        "text": text,
-    }
-    if text.startswith("/"):
-        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
-    return {"update_id": next(_update_ids), "message": message}
+def row(label: str, values: list[float]) -> str:
+    p95 = statistics.quantiles(values, n=100)[94]
+    return f"{label:<34}{statistics.median(values):>9.2f}{p95:>9.2f}{statistics.fmean(values):>9.2f}"
 
 
-async def feed(dispatcher: Dispatcher, bot: Bot, raw: dict) -> None:
-    await dispatcher.feed_update(bot, Update.model_validate(raw, context={"bot": bot}))
-
-
-async def at_rate(rate: float, jobs: list[Callable[[], Awaitable[None]]]) -> list[float]:
-    """Start one job every 1/rate seconds; return each job's latency from its scheduled start, in ms."""
-    latencies: list[float] = []
-    # The fake server keeps every chat in this process; without freezing what exists now, each full garbage
-    # collection rescans it and the tail measures the fake's memory, not the bot.
-    gc.collect()
-    gc.freeze()
-    start = time.perf_counter()
-
-    async def timed(scheduled: float, job: Callable[[], Awaitable[None]]) -> None:
-        await job()
-        latencies.append((time.perf_counter() - scheduled) * 1000)
-
-    tasks = []
-    for i, job in enumerate(jobs):
-        scheduled = start + i / rate
-        await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
-        tasks.append(asyncio.create_task(timed(scheduled, job)))
-    await asyncio.gather(*tasks)
-    return latencies
-
-
-def summary(latencies: list[float]) -> tuple[float, float, float]:
-    cuts = statistics.quantiles(latencies, n=100)
-    return statistics.median(latencies), cuts[94], statistics.fmean(latencies)
-
-
-async def main(rate: float, users: int, database_url: str | None) -> None:
+async def main(users: int, database_url: str | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = database_url or f"sqlite:///{tmp}/bench.db"
         db = make_engine(url)
         await migrate(db)
         async with FakeBotAPI() as api:
             bot = make_bot(api.token, api.base_url)
+            send = live_sender(bot, Pacer(rate=10_000))  # the budget is not what is measured here
             engine = Engine(sessionmaker(db))
-            ours = make_dispatcher(engine)
-
-            # Bring every user to the first-name question straight through the engine (not measured).
-            first = int(time.time())  # new users on every run, also against a database kept between runs
-            ids = list(range(first, first + users))
-            for uid in ids:
-                api.user(f"User{uid}", "en", user_id=uid)
-                ref = UserRef(PLATFORM, str(uid), str(uid))
+            first = int(time.time() * 1000)
+            ids = list(range(first, first + 2 * users))
+            for uid in ids:  # every woman at the first-name question (not measured)
+                api.user(f"W{uid}", "en", user_id=uid)
+                ref = UserRef(convert.PLATFORM, str(uid), str(uid))
                 await engine.handle(Inbound(ref, Kind.COMMAND, text="/start"))
                 for payload in ("lang:en", "2:yes", "3:mentee"):
                     await engine.handle(Inbound(ref, Kind.BUTTON, payload=payload))
 
-            def step(uid: int) -> Callable[[], Awaitable[None]]:
-                return lambda: feed(ours, bot, text_update(uid, f"Name{uid}"))
+            phases: dict[str, list[float]] = {k: [] for k in ("parse", "store", "step", "send", "close", "all")}
+            direct: list[float] = []
+            sent_at: list[float] = []
 
-            ours_ms = await at_rate(rate, [step(uid) for uid in ids])
+            async def timed_send(reply: Reply) -> None:
+                began = time.perf_counter()
+                await send(reply)
+                sent_at.append(began)
+                sent_at.append(time.perf_counter())
 
-            echo = Dispatcher()
-            router = Router()
+            for n, uid in enumerate(ids[:users]):  # the direct path
+                began = time.perf_counter()
+                raw = name_update(first + n, uid)
+                inbound = convert.from_message(Update.model_validate(raw, context={"bot": bot}).message, first + n)
+                for reply in await engine.handle(inbound):  # type: ignore[arg-type]
+                    await send(reply.__class__(reply.text, reply.buttons, to=inbound.user))  # type: ignore[union-attr]
+                direct.append((time.perf_counter() - began) * 1000)
 
-            @router.message()
-            async def echo_handler(message: Message) -> None:
-                await message.answer(message.text or "")
-
-            echo.include_router(router)
-
-            def echo_step(uid: int) -> Callable[[], Awaitable[None]]:
-                return lambda: feed(echo, bot, text_update(uid, f"Name{uid}"))
-
-            echo_ms = await at_rate(rate, [echo_step(uid) for uid in ids])
+            for n, uid in enumerate(ids[users:]):  # the inbox path
+                sent_at.clear()
+                t0 = time.perf_counter()
+                raw = name_update(first + users + n, uid)
+                stored = convert.stored(Update.model_validate(raw, context={"bot": bot}))
+                t1 = time.perf_counter()
+                await engine.receive(convert.PLATFORM, [stored], {})  # type: ignore[list-item]
+                t2 = time.perf_counter()
+                assert await engine.handle_queued(convert.PLATFORM, str(uid), timed_send) is not None
+                t5 = time.perf_counter()
+                t3, t4 = sent_at[0], sent_at[-1]
+                for key, value in (("parse", t1 - t0), ("store", t2 - t1), ("step", t3 - t2), ("send", t4 - t3),
+                                   ("close", t5 - t4), ("all", t5 - t0)):  # fmt: skip
+                    phases[key].append(value * 1000)
             await bot.session.close()
         await db.dispose()
 
-    o50, o95, omean = summary(ours_ms)
-    e50, e95, emean = summary(echo_ms)
     backend = url.split(":", 1)[0]
-    print(f"{users} updates at {rate:g}/s, database {backend}")
-    print(f"{'':<22}{'p50 ms':>9}{'p95 ms':>9}{'mean ms':>9}")
-    print(f"{'onboarding step':<22}{o50:>9.2f}{o95:>9.2f}{omean:>9.2f}")
-    print(f"{'bare aiogram echo':<22}{e50:>9.2f}{e95:>9.2f}{emean:>9.2f}")
-    print(f"{'ratio':<22}{o50 / e50:>9.2f}{o95 / e95:>9.2f}{omean / emean:>9.2f}")
+    print(f"{users} updates on each path, one at a time, database {backend}")
+    print(f"{'':<34}{'p50 ms':>9}{'p95 ms':>9}{'mean ms':>9}")
+    print(row("direct: convert, step, send", direct))
+    print(row("inbox: all", phases["all"]))
+    print(row("  parse the update", phases["parse"]))
+    print(row("  store it (commit)", phases["store"]))
+    print(row("  take + step + outbox (commit)", phases["step"]))
+    print(row("  send the answer", phases["send"]))
+    print(row("  delete its outbox row (commit)", phases["close"]))
+    ratio = statistics.median(phases["all"]) / statistics.median(direct)
+    print(f"inbox / direct, p50: {ratio:.2f}")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rate", type=float, default=50, help="updates per second (default 50)")
-    parser.add_argument("--users", type=int, default=500, help="measured updates, one per user (default 500)")
+    parser.add_argument("--users", type=int, default=300, help="measured updates on each path (default 300)")
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
     args = parser.parse_args()
-    asyncio.run(main(args.rate, args.users, args.database_url))
+    asyncio.run(main(args.users, args.database_url))

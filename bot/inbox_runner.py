@@ -1,8 +1,8 @@
 """Workers that take stored updates from the inbox and run them: one woman's in order, different women side by side.
 
-An adapter stores what arrives and calls `wake()`; the dispatcher looks for women with work waiting (also every
-`every` seconds, for rows another process stored or left behind) and gives each to a task that runs her queue
-until it is empty. When the database cannot be reached, her rows stay where they are and the task backs off:
+An adapter stores what arrives and calls `wake()` with whose it is; the dispatcher gives each of those women to a
+task that runs her queue until it is empty. Every `every` seconds it also asks the database who has work waiting,
+for rows another process stored or left behind. When the database cannot be reached, her rows stay where they are and the task backs off:
 she gets no apology, her message is simply answered a little later.
 """
 
@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Iterable
 
 from conversations.kernel.engine import Engine, Send
 from conversations.kernel.messages import Inbound
@@ -38,49 +39,64 @@ class InboxWorkers:
         self.busy: dict[tuple[str, str], asyncio.Task[None]] = {}
         self.handled = 0
         self._wake = asyncio.Event()
+        self._hinted: set[tuple[str, str]] = set()
         self._looking = False
         self._backoff = 0.0
 
-    def wake(self) -> None:
+    def wake(self, keys: Iterable[tuple[str, str]] = ()) -> None:
+        """New rows were stored for these women (platform, user_key)."""
+        self._hinted.update(keys)
         self._wake.set()
 
     @property
     def idle(self) -> bool:
-        return not self.busy and not self._wake.is_set() and not self._looking
+        return not self.busy and not self._hinted and not self._wake.is_set() and not self._looking
 
     async def run(self, stop: asyncio.Event) -> None:
         """Until `stop`; then the steps in flight finish (each is one transaction) before this returns."""
+        scanned = 0.0
         while not stop.is_set():
             self._looking = True
             self._wake.clear()
-            free = self.concurrency - len(self.busy)
-            if free > 0:
+            for key in [k for k in self._hinted if k not in self.busy][: self.concurrency - len(self.busy)]:
+                self._hinted.discard(key)
+                self._start(key)
+            if time.monotonic() - scanned >= (self._backoff or self.every) and len(self.busy) < self.concurrency:
+                scanned = time.monotonic()
                 try:
-                    waiting = await self.engine.inbox_heads(free, skip=self.busy)
+                    waiting = await self.engine.inbox_heads(self.concurrency - len(self.busy), skip=self.busy)
                     self._backoff = 0.0
                 except Exception as exc:
                     waiting = []
                     self._back_off(exc)
                 for key in waiting:
-                    self.busy[key] = asyncio.create_task(self._her_queue(key))
+                    if key not in self.busy:
+                        self._start(key)
             self._looking = False
             await self._sleep(stop, self._backoff or self.every)
         if self.busy:
             await asyncio.gather(*self.busy.values(), return_exceptions=True)
 
+    def _start(self, key: tuple[str, str]) -> None:
+        self.busy[key] = asyncio.create_task(self._her_queue(key))
+
     async def _her_queue(self, key: tuple[str, str]) -> None:
         try:
             while True:
                 try:
-                    inbound = await self.engine.handle_queued(*key, self.send)
+                    result = await self.engine.handle_queued(*key, self.send)
                 except Exception as exc:
                     self._back_off(exc)
-                    return  # her row stays; the dispatcher comes back to her after the pause
-                if inbound is None:
+                    self._hinted.add(key)  # her row stays; she is tried again after the pause
                     return
+                if result is None:
+                    return
+                inbound, more = result
                 self.handled += 1
                 if self.acknowledge is not None:
                     await self._acknowledge(inbound)
+                if not more:
+                    return
         finally:
             del self.busy[key]
             self._wake.set()  # a place is free: look for the next woman now

@@ -47,7 +47,8 @@ def make_engine(url: str) -> AsyncEngine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # Enough connections for the inbox workers, the webhook's inserts and the sender at once.
+    return create_async_engine(url, pool_size=20, max_overflow=10, pool_pre_ping=True)
 
 
 # SQLite's own words for "not now" (another writer, a full or vanished disk), as opposed to a mistake in a query.

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +34,7 @@ class Stored:
 class Taken:
     id: int
     payload: dict
+    more: bool  # another row of hers waits behind this one
 
 
 async def store(session: AsyncSession, platform: str, updates: Iterable[Stored], now: datetime) -> None:
@@ -49,12 +50,23 @@ async def store(session: AsyncSession, platform: str, updates: Iterable[Stored],
     await session.execute(dialect_insert(InboxUpdate).on_conflict_do_nothing(), rows)
 
 
-def _is_head():
-    earlier = aliased(InboxUpdate)
-    return ~select(earlier.id).where(
-        and_(earlier.platform == InboxUpdate.platform, earlier.user_key == InboxUpdate.user_key,
-             earlier.id < InboxUpdate.id)
-    ).exists()  # fmt: skip
+_EARLIER = aliased(InboxUpdate)
+# No earlier row of hers waits: this row is the head of her queue. Built once, so its cache key is computed once.
+IS_HEAD = ~(
+    select(_EARLIER.id)
+    .where(
+        _EARLIER.platform == InboxUpdate.platform,
+        _EARLIER.user_key == InboxUpdate.user_key,
+        _EARLIER.id < InboxUpdate.id,
+    )
+    .exists()
+)
+_LATER = aliased(InboxUpdate)
+HAS_MORE = (
+    select(_LATER.id)
+    .where(_LATER.platform == InboxUpdate.platform, _LATER.user_key == InboxUpdate.user_key, _LATER.id > InboxUpdate.id)
+    .exists()
+)
 
 
 async def heads(session: AsyncSession, limit: int, skip: Iterable[tuple[str, str]] = ()) -> list[tuple[str, str]]:
@@ -62,7 +74,7 @@ async def heads(session: AsyncSession, limit: int, skip: Iterable[tuple[str, str
     skip = set(skip)
     query = (
         select(InboxUpdate.platform, InboxUpdate.user_key)
-        .where(_is_head())
+        .where(IS_HEAD)
         .order_by(InboxUpdate.id)
         .limit(limit + len(skip))
     )
@@ -73,7 +85,7 @@ async def heads(session: AsyncSession, limit: int, skip: Iterable[tuple[str, str
 async def take(session: AsyncSession, platform: str, user_key: str) -> Taken | None:
     """The head of her queue, locked until this transaction ends; None if there is none or another has it."""
     query = (
-        select(InboxUpdate.id, InboxUpdate.payload)
+        select(InboxUpdate.id, InboxUpdate.payload, HAS_MORE.label("more"))
         .where(InboxUpdate.platform == platform, InboxUpdate.user_key == user_key)
         .order_by(InboxUpdate.id)
         .limit(1)
@@ -81,9 +93,9 @@ async def take(session: AsyncSession, platform: str, user_key: str) -> Taken | N
     if session.bind.dialect.name == "postgresql":
         # SKIP LOCKED: if another process holds her head, this one moves on. Her later rows are not heads,
         # so they wait for it: one woman's updates never run side by side or out of order.
-        query = query.with_for_update(skip_locked=True).where(_is_head())
+        query = query.with_for_update(skip_locked=True).where(IS_HEAD)
     row = (await session.execute(query)).first()
-    return Taken(row.id, row.payload) if row else None
+    return Taken(row.id, row.payload, bool(row.more)) if row else None
 
 
 async def done(session: AsyncSession, row_id: int) -> None:

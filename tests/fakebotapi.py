@@ -309,6 +309,7 @@ class FakeBotAPI:
         self.webhook_refused = 0  # posts the bot did not answer with 200 (each is delivered again)
         self._webhook_task: asyncio.Task[None] | None = None
         self._poll_generation = 0
+        self.on_sent: Callable[[int], None] | None = None  # told of every accepted sendMessage, for benchmarks
         self._methods: dict[str, Callable[[dict[str, Any]], Awaitable[Any]]] = {
             "getme": self._get_me,
             "getupdates": self._get_updates,
@@ -692,6 +693,8 @@ class FakeBotAPI:
         shown = ShownMessage(chat.user.chat_id, chat.next_id(), text, html, entities, markup, date=_now())
         chat.messages[shown.message_id] = shown
         chat.history.append(shown)
+        if self.on_sent is not None:
+            self.on_sent(chat.user.chat_id)
         return shown.as_json(self.me, chat.user.chat_json())
 
     async def _send_photo(self, params: dict[str, Any]) -> dict[str, Any]:

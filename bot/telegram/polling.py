@@ -67,9 +67,9 @@ class Poller:
             updates = await self._fetch(stop)
             if not updates:
                 continue
-            if await self._store(updates):
+            if (stored := await self._store(updates)) is not None:
                 self.offset = updates[-1].update_id + 1
-                self.workers.wake()
+                self.workers.wake(stored)
             else:
                 await self._pause(stop)
 
@@ -106,7 +106,8 @@ class Poller:
         self._backoff = 0.0
         return updates
 
-    async def _store(self, updates: list[Update]) -> bool:
+    async def _store(self, updates: list[Update]) -> set[tuple[str, str]] | None:
+        """Whose updates were stored (possibly nobody's), or None when storing failed."""
         stored = [s for s in map(convert.stored, updates) if s is not None]
         blocked = dict(m for m in map(convert.membership, updates) if m is not None)
         try:
@@ -114,9 +115,9 @@ class Poller:
         except Exception as exc:
             # No text, no ids: the log says what happened, not what she wrote.
             log.warning("could not store %s updates (%s); they stay unconfirmed", len(updates), type(exc).__name__)
-            return False
+            return None
         self.stored += len(stored)
-        return True
+        return {(convert.PLATFORM, s.user_key) for s in stored}
 
     async def _confirm(self) -> None:
         """On the way out, tell Telegram what is stored, so a restart does not fetch it again."""

@@ -42,5 +42,5 @@ class InboxRequestHandler(SimpleRequestHandler):
         except Exception as exc:
             log.warning("could not store an update (%s); Telegram will send it again", type(exc).__name__)
             return web.Response(status=503, text="not stored; send it again")
-        self.workers.wake()
+        self.workers.wake([(convert.PLATFORM, stored.user_key)] if stored else [])
         return web.Response(status=200)

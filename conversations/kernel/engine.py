@@ -76,8 +76,9 @@ class Engine:
             await self._deliver(turn, send)
             return turn.replies
 
-    async def handle_queued(self, platform: str, user_key: str, send: Send | None) -> Inbound | None:
-        """Take the head of her inbox queue and run it; returns what it was, None when there is none to take.
+    async def handle_queued(self, platform: str, user_key: str, send: Send | None) -> tuple[Inbound, bool] | None:
+        """Take the head of her inbox queue and run it; returns what it was and whether more of hers waits, or
+        None when there is nothing this process can take.
 
         The row is deleted in the step's own transaction. When the database cannot be reached the error goes up
         and the row stays, to be taken again: no apology is sent for a message that will still be answered.
@@ -97,7 +98,7 @@ class Engine:
                 log.exception("handling inbox row %s failed", taken.id)
                 turn = await self._recover(inbound, taken.id)
             await self._deliver(turn, send)
-            return inbound
+            return inbound, taken.more
 
     async def _deliver(self, turn: Turn, send: Send | None) -> None:
         """The fast path: send each answer and delete its row as soon as it is out, so a process killed half way
