@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import itertools
 import logging
 import sys
@@ -119,11 +120,13 @@ def cli(argv: list[str] | None = None) -> None:
             raise
         print("Cannot start: Telegram refused BOT_TOKEN (check it with @BotFather)", file=sys.stderr)
         raise SystemExit(2) from None
-    except (OSError, ArgumentError) as exc:
-        # The database or the port could not be reached at start: say which, without a traceback or a secret.
-        print(
-            f"Cannot start: {type(exc).__name__}: {exc.strerror if isinstance(exc, OSError) else exc}", file=sys.stderr
-        )
+    except OSError as exc:
+        # Most likely the port: say so, without a traceback.
+        where = f" (HOST {settings.host}, PORT {settings.port})" if exc.errno == errno.EADDRINUSE else ""
+        print(f"Cannot start: {exc.strerror or type(exc).__name__}{where}", file=sys.stderr)
+        raise SystemExit(2) from None
+    except ArgumentError:
+        print("Cannot start: DATABASE_URL could not be used", file=sys.stderr)
         raise SystemExit(2) from None
 
 

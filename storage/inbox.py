@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.models import InboxUpdate, Outbox
@@ -37,8 +37,9 @@ class Taken:
     more: bool  # another row of hers waits behind this one
 
 
-async def store(session: AsyncSession, platform: str, updates: Iterable[Stored], now: datetime) -> None:
-    """Insert a batch; an update already waiting (delivered again) is left as it is."""
+async def store(conn: AsyncConnection, platform: str, updates: Iterable[Stored], now: datetime) -> None:
+    """Insert a batch; an update already waiting (delivered again) is left as it is. On a bare connection: this
+    runs for every update that arrives, and needs nothing of the ORM."""
     rows = [
         {"platform": platform, "update_id": u.update_id, "user_key": u.user_key, "payload": u.payload,
          "received_at": now}
@@ -46,8 +47,8 @@ async def store(session: AsyncSession, platform: str, updates: Iterable[Stored],
     ]  # fmt: skip
     if not rows:
         return
-    dialect_insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    await session.execute(dialect_insert(InboxUpdate).on_conflict_do_nothing(), rows)
+    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    await conn.execute(dialect_insert(InboxUpdate).on_conflict_do_nothing(), rows)
 
 
 _EARLIER = aliased(InboxUpdate)

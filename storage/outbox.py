@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, insert, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from conversations.kernel.messages import Reply, UserRef
 from storage.models import Outbox, User
@@ -63,16 +63,16 @@ async def enqueue_direct(session: AsyncSession, replies: list[Reply], now: datet
     return list(ids)
 
 
-async def delivered(session: AsyncSession, ids: list[int]) -> None:
+async def delivered(conn: AsyncConnection, ids: list[int]) -> None:
     """Direct answers that are out: nothing about them needs keeping."""
     if ids:
-        await session.execute(delete(Outbox).where(Outbox.id.in_(ids)))
+        await conn.execute(delete(Outbox).where(Outbox.id.in_(ids)))
 
 
-async def release_ids(session: AsyncSession, ids: list[int]) -> None:
+async def release_ids(conn: AsyncConnection, ids: list[int]) -> None:
     """Direct answers the step could not send: the sender takes them now."""
     if ids:
-        await session.execute(
+        await conn.execute(
             update(Outbox).where(Outbox.id.in_(ids), Outbox.sent_at.is_(None)).values(leased_until=None)
         )
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import and_, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.masks import FIELD_BITS, GOAL_BITS, LANGUAGE_BITS, mask
 from storage.models import Conversation, MenteeProfile, MentorProfile, Outbox, ProcessedUpdate, User, utcnow
@@ -133,7 +133,7 @@ async def delete_user(session: AsyncSession, user: User, now: datetime) -> None:
     await session.delete(user)
 
 
-async def mark_blocked(session: AsyncSession, platform: str, external_id: str, when: datetime | None) -> None:
+async def mark_blocked(session: AsyncSession | AsyncConnection, platform: str, external_id: str, when: datetime | None) -> None:
     await session.execute(
         update(User).where(User.platform == platform, User.external_id == external_id).values(blocked_at=when)
     )

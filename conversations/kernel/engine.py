@@ -120,9 +120,9 @@ class Engine:
 
     async def _close(self, sent: list[int], unsent: list[int]) -> None:
         try:
-            async with self.sessions() as session, session.begin():
-                await outbox.delivered(session, sent)
-                await outbox.release_ids(session, unsent)
+            async with self.database.begin() as conn:
+                await outbox.delivered(conn, sent)
+                await outbox.release_ids(conn, unsent)
         except Exception as exc:
             if not is_transient(exc):
                 raise
@@ -137,8 +137,8 @@ class Engine:
             await asyncio.sleep(min(0.2 * 2**attempt, 2.0))
             ids = sorted(self.unclosed)
             try:
-                async with self.sessions() as session, session.begin():
-                    await outbox.delivered(session, ids)
+                async with self.database.begin() as conn:
+                    await outbox.delivered(conn, ids)
             except Exception as exc:
                 if not is_transient(exc):
                     log.warning("could not close %s sent answers; they may be sent once more", len(ids))
@@ -225,11 +225,11 @@ class Engine:
     async def receive(self, platform: str, updates: list[inbox.Stored], blocked: dict[str, bool]) -> None:
         """Store what an adapter received, in one transaction; only after it commits may the platform be told.
         `blocked`: women who blocked (True) or unblocked (False) the bot, by their id on the platform."""
-        async with self.sessions() as session, session.begin():
+        async with self.database.begin() as conn:
             now = self.clock()
-            await inbox.store(session, platform, updates, now)
+            await inbox.store(conn, platform, updates, now)
             for user_id, is_blocked in blocked.items():
-                await repo.mark_blocked(session, platform, user_id, now if is_blocked else None)
+                await repo.mark_blocked(conn, platform, user_id, now if is_blocked else None)
 
     async def inbox_heads(self, limit: int, skip: Iterable[tuple[str, str]] = ()) -> list[tuple[str, str]]:
         async with self.sessions() as session:
