@@ -61,9 +61,9 @@ async def drain_paced(engine: Engine, send_one: SendOne, pacer: Pacer, workers: 
                 await engine.finish_outbox(row_id, outcome)
                 return
             except Exception as exc:
-                if not is_transient(exc) or tries >= 120:
+                if not is_transient(exc) or tries >= 600:
                     raise
-                await asyncio.sleep(min(0.1 * 2**tries, 1.0))
+                await asyncio.sleep(0.25)  # often: until it is recorded, a kill would send it again
 
     async def attempt(row_id: int, reply: Reply, chat: str) -> str:
         while True:

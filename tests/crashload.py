@@ -188,7 +188,7 @@ async def run(
         loader = asyncio.create_task(load())
         rng = random.Random(11)
         try:
-            for n in range(kills):
+            for n in range(max(kills, 1 if outage else 0)):
                 await asyncio.sleep(rng.uniform(0.5, 3.0))
                 if proxy is not None and n == kills // 2:
                     await ready(port)  # the outage meets a running bot, not one that is starting
@@ -197,6 +197,8 @@ async def run(
                     await asyncio.sleep(outage)
                     await proxy.mend()
                     await asyncio.sleep(rng.uniform(0.5, 2.0))
+                if n >= kills:
+                    break
                 if process.returncode is not None:
                     outcome.notes.append(f"the bot stopped by itself with code {process.returncode}")
                 else:

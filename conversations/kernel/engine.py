@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import itertools
 import logging
 import weakref
 from collections.abc import Awaitable, Callable, Iterable
@@ -133,8 +132,9 @@ class Engine:
                 self._closer = asyncio.create_task(self._close_unclosed())
 
     async def _close_unclosed(self) -> None:
-        for attempt in itertools.count():
-            await asyncio.sleep(min(0.2 * 2**attempt, 2.0))
+        # Often, not with a growing pause: until these rows are gone, a kill would send them all again.
+        while True:
+            await asyncio.sleep(0.25)
             ids = sorted(self.unclosed)
             try:
                 async with self.database.begin() as conn:
