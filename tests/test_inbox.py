@@ -27,8 +27,8 @@ from conversations.kernel.engine import Engine
 from conversations.kernel.i18n import Translator
 from conversations.kernel.messages import Reply, UserRef
 from storage import outbox, repo
-from storage.db import make_engine, sessionmaker
-from storage.models import InboxUpdate
+from storage.db import make_engine, migrate, sessionmaker
+from storage.models import InboxUpdate, ProcessedUpdate
 from storage.process_lock import ProcessLock
 from tests import crashload
 from tests.crashload import Proxy, free_port, ready, spawn
@@ -153,6 +153,34 @@ async def test_updates_are_confirmed_only_once_stored_and_wait_out_an_outage(
         assert texts[0] == visible_text(GREETING)
         assert not any(SORRY in t for t in texts)
         assert await inbox_rows(sessions) == 0
+
+
+async def test_the_offset_moves_only_past_what_is_stored(tmp_path: Path) -> None:
+    """The poller holds its lock, but the database refuses to store (another writer holds SQLite's write lock):
+    Telegram is not told the updates arrived, so it keeps them; once storing works they are answered, once."""
+    path = tmp_path / "bot.db"
+    db = make_engine(f"sqlite:///{path}", busy_timeout=0.5)
+    await migrate(db)
+    engine = Engine(sessionmaker(db))
+    blocker = make_engine(f"sqlite:///{path}")
+    async with FakeBotAPI() as api, running(engine, api, clock=False, poll_timeout=1):
+        amina = api.user("Amina", "en")
+        async with blocker.begin():  # BEGIN IMMEDIATE: the write lock, held
+            for text_ in ("/start", "hello", "/help"):
+                api.push_text(amina, text_)
+            await api.wait_for(lambda: len(api.calls_to("getUpdates")) > 3, "the poller to try")
+            await asyncio.sleep(2)
+            assert api.pending_updates == 3, "nothing may be confirmed that is not stored"
+            assert api.history(amina) == []
+        await api.wait_for(lambda: api.pending_updates == 0 and len(api.history(amina)) >= 3, "the answers", 30)
+        await asyncio.sleep(0.5)
+        texts = [m.text for m in api.history(amina)]
+        assert texts[0] == visible_text(GREETING) and not any(SORRY in t for t in texts)
+    async with sessionmaker(db)() as session:
+        assert (await session.execute(select(func.count()).select_from(ProcessedUpdate))).scalar_one() == 3
+    assert await inbox_rows(sessionmaker(db)) == 0
+    await blocker.dispose()
+    await db.dispose()
 
 
 async def test_a_sender_that_lost_its_lock_knows_it_and_another_may_take_it(db_engine: AsyncEngine) -> None:

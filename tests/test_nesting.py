@@ -351,9 +351,7 @@ async def test_a_mentor_declining_inside_any_detour_and_out_again(engine, people
     await sara.tap("Ask her to be my mentor")
     await sara.tap("Send without a message")
     async with sessions() as session:
-        request_id = (
-            await session.execute(select(MentorRequest.id).where(MentorRequest.status == "open"))
-        ).scalar_one()
+        request_id = (await session.execute(select(MentorRequest.id).where(MentorRequest.status == "open"))).scalar_one()
     for second in MENTOR_DETOURS:
         if second == first:
             continue
