@@ -20,6 +20,8 @@ test: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) bench/onboarding_step.py
+	$(PY) bench/throughput.py
+	$(PY) bench/crash.py
 	$(PY) bench/ranking.py
 	$(PY) bench/broadcast.py
 

@@ -246,15 +246,17 @@ async def test_a_second_poller_on_the_same_database_waits_instead_of_fighting(
         amina = api.user("Amina", "en")
         async with running(Engine(sessions), api, clock=False, poll_timeout=1):
             async with running(Engine(sessions), api, clock=False, poll_timeout=1):
+                waits = "another process polls this bot on the same database"
+                await api.wait_for(lambda: waits in caplog.text, "one of the two to wait", 30)
                 api.push_text(amina, "/start")
-                await api.wait_for(lambda: api.last(amina) is not None, "the greeting")
+                await api.wait_for(lambda: api.last(amina) is not None, "the greeting", 30)
                 await asyncio.sleep(2.5)  # long enough for two pollers to have met
-                assert [c for c in api.calls if c.status == 409] == []
-            assert "another process polls this bot on the same database" in caplog.text
-        # The first stopped; a new one takes over at once.
+                conflicts = [(c.method, c.description) for c in api.calls if c.status == 409]
+                assert conflicts == [], conflicts
+        # Both stopped; a new one takes over at once.
         async with running(Engine(sessions), api, clock=False, poll_timeout=1):
             api.push_text(amina, "/help")
-            await api.wait_for(lambda: len(api.history(amina)) == 2, "the answer")
+            await api.wait_for(lambda: len(api.history(amina)) == 2, "the answer", 30)
 
 
 async def test_sigterm_finishes_the_work_in_flight_and_exits_within_ten_seconds(
