@@ -6,13 +6,18 @@ Each woman answers the first-name question. Two paths, one update at a time so n
   and run with its answer written to the outbox in the step's transaction, sent, and its outbox row deleted.
 Answers go over HTTP to the fake Bot API server on 127.0.0.1.
 
-    .venv/bin/python bench/onboarding_step.py [--users 300] [--database-url postgresql://...]
+    .venv/bin/python bench/onboarding_step.py [--users 300] [--database-url postgresql://...] [--profile]
+
+With --profile, the inbox path runs under cProfile and the CPU it used is shown by library.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
+import cProfile
+import pstats
 import statistics
 import sys
 import tempfile
@@ -32,6 +37,8 @@ from conversations.kernel.messages import Inbound, Kind, Reply, UserRef
 from storage.db import make_engine, migrate, sessionmaker
 from tests.fakebotapi import FakeBotAPI
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 def name_update(update_id: int, user_id: int) -> dict:
     user = {"id": user_id, "is_bot": False, "first_name": f"W{user_id}", "language_code": "en"}
@@ -45,7 +52,24 @@ def row(label: str, values: list[float]) -> str:
     return f"{label:<34}{statistics.median(values):>9.2f}{p95:>9.2f}{statistics.fmean(values):>9.2f}"
 
 
-async def main(users: int, database_url: str | None) -> None:
+def by_library(profile: cProfile.Profile, updates: int) -> None:
+    """CPU time per update, by the library its functions belong to."""
+    shares: collections.Counter[str] = collections.Counter()
+    for (filename, _line, _name), (_cc, _nc, own, _cum, _callers) in pstats.Stats(profile).stats.items():  # type: ignore[attr-defined]
+        if "site-packages/" in filename:
+            key = filename.split("site-packages/")[1].split("/")[0]
+        elif filename.startswith(str(ROOT)):
+            key = "mentornet (ours)"
+        else:
+            key = "python (stdlib, event loop)"
+        shares[key] += own
+    total = sum(shares.values())
+    print(f"CPU per update on the inbox path under cProfile: {total / updates * 1000:.2f} ms")
+    for key, own in shares.most_common(8):
+        print(f"  {key:<30}{own / updates * 1000:>7.2f} ms  {own / total:>5.0%}")
+
+
+async def main(users: int, database_url: str | None, profile: bool = False) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = database_url or f"sqlite:///{tmp}/bench.db"
         db = make_engine(url)
@@ -81,6 +105,9 @@ async def main(users: int, database_url: str | None) -> None:
                     await send(reply.__class__(reply.text, reply.buttons, to=inbound.user))  # type: ignore[union-attr]
                 direct.append((time.perf_counter() - began) * 1000)
 
+            profiler = cProfile.Profile()
+            if profile:
+                profiler.enable()
             for n, uid in enumerate(ids[users:]):  # the inbox path
                 sent_at.clear()
                 t0 = time.perf_counter()
@@ -95,6 +122,7 @@ async def main(users: int, database_url: str | None) -> None:
                 for key, value in (("parse", t1 - t0), ("store", t2 - t1), ("step", t3 - t2), ("send", t4 - t3),
                                    ("close", t5 - t4), ("all", t5 - t0)):  # fmt: skip
                     phases[key].append(value * 1000)
+            profiler.disable()
             await bot.session.close()
         await db.dispose()
 
@@ -110,11 +138,14 @@ async def main(users: int, database_url: str | None) -> None:
     print(row("  delete its outbox row (commit)", phases["close"]))
     ratio = statistics.median(phases["all"]) / statistics.median(direct)
     print(f"inbox / direct, p50: {ratio:.2f}")
+    if profile:
+        by_library(profiler, users)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=300, help="measured updates on each path (default 300)")
     parser.add_argument("--database-url", default=None, help="default: a temporary SQLite file")
+    parser.add_argument("--profile", action="store_true", help="show where the inbox path's CPU time goes")
     args = parser.parse_args()
-    asyncio.run(main(args.users, args.database_url))
+    asyncio.run(main(args.users, args.database_url, args.profile))
