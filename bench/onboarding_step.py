@@ -61,7 +61,7 @@ def by_library(profile: cProfile.Profile, updates: int) -> None:
         elif filename.startswith(str(ROOT)):
             key = "mentornet (ours)"
         else:
-            key = "python (stdlib, event loop)"
+            key = "built-ins, stdlib, event loop"
         shares[key] += own
     total = sum(shares.values())
     print(f"CPU per update on the inbox path under cProfile: {total / updates * 1000:.2f} ms")
