@@ -114,7 +114,7 @@ async def finish(session: AsyncSession, row_id: int, outcome: str, now: datetime
 
 
 async def release_all(session: AsyncSession) -> int:
-    """Free every lease. Only for a sender that holds the sender lock (storage/sender_lock.py): any lease left
+    """Free every lease. Only for a sender that holds the sender lock (storage/process_lock.py): any lease left
     is then from a sender that is gone, and its rows should go now, not when the lease runs out. Direct answers
     are left alone: they are leased to the live steps of other processes, and their short lease ends soon."""
     result = await session.execute(

@@ -590,7 +590,7 @@ async def test_a_chart_goes_out_as_a_photo(tg: Telegram) -> None:
     assert tg.api.history(user)[-1].document == ("indicators.png", png)
 
 
-async def test_run_polling_answers_sends_the_outbox_and_knows_its_join_link(
+async def test_the_service_answers_sends_the_outbox_serves_health_checks_and_knows_its_join_link(
     engine: Engine, sessions: async_sessionmaker
 ) -> None:
     """The production entry point as a whole: polling, the command menu, the clock, the paced sender and the
