@@ -219,7 +219,7 @@ class Engine:
                 )
                 locale = (user and user.locale) or locale
         except Exception:
-            log.exception("could not read the locale of %s", inbound.user)
+            log.exception("could not read the locale of a %s user", inbound.user.platform)
         return Translator(locale)._(APOLOGY)
 
     async def receive(self, platform: str, updates: list[inbox.Stored], blocked: dict[str, bool]) -> None:
