@@ -75,16 +75,25 @@ async def my_profile(ctx: Context) -> MenteeProfile | None:
     return await ctx.session.get(MenteeProfile, ctx.user.id)
 
 
+async def refusal(ctx: Context) -> str | None:
+    """Why she may not look for a mentor now, in her language; None when she may. Checked by "Find a mentor" and
+    again on every way to a request, so an old suggestion or a card left in the chat follows the same rules."""
+    if ctx.user.role != "mentee" or await my_profile(ctx) is None or not ctx.user.onboarded_at:
+        return ctx._("Finding a mentor is for mentees who have finished their profile.")
+    if any(m.mentee_id == ctx.user.id for m in await matching.live_mentorships(ctx.session, ctx.user.id)):
+        return ctx._("You already have a mentor. /mentorship shows your mentorship.")
+    return None
+
+
 async def find(ctx: Context) -> None:
     """'Find a mentor' and /mentors."""
+    if (why := await refusal(ctx)) is not None:
+        ctx.say(why)
+        if ctx.user.role != "mentee" or not ctx.user.onboarded_at:
+            await ctx.prompt()  # she is still on her way in: her question again
+        return
     mentee = await my_profile(ctx)
-    if ctx.user.role != "mentee" or mentee is None or not ctx.user.onboarded_at:
-        ctx.say(ctx._("Finding a mentor is for mentees who have finished their profile."))
-        await ctx.prompt()
-        return
-    if any(m.mentee_id == ctx.user.id for m in await matching.live_mentorships(ctx.session, ctx.user.id)):
-        ctx.say(ctx._("You already have a mentor. /mentorship shows your mentorship."))
-        return
+    assert mentee is not None  # checked by refusal()
     filters = Filters.from_data(ctx.data.get("filters"))
     ids = await matching.rank(ctx.session, mentee, ctx.now, filters)
     if not ids:
@@ -186,6 +195,10 @@ class Browse(Step):
 
 
 async def ask(ctx: Context, mentor_id: int) -> None:
+    if (why := await refusal(ctx)) is not None:
+        ctx.say(why)
+        await ctx.prompt()  # the question she is at, so an old button leaves her where she was
+        return
     if await matching.open_request_count(ctx.session, ctx.user.id) >= matching.OPEN_REQUESTS_MAX:
         ctx.say(
             ctx._(
@@ -237,6 +250,10 @@ class RequestNote(Step):
 
 async def send_request(ctx: Context, note: str | None) -> None:
     mentor_id = ctx.state.pop("asking", None)
+    if (why := await refusal(ctx)) is not None:  # a mentor may have accepted another of her requests meanwhile
+        ctx.say(why)
+        await ctx.end()
+        return
     mentor = await ctx.session.get(User, mentor_id or 0)
     if mentor is None or not await matching.is_available(ctx.session, ctx.user.id, mentor.id):
         ctx.say(ctx._("Sorry, she cannot take new requests right now. Please choose someone else."))

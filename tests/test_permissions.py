@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from conversations.commands import ROLE_COMMANDS
-from storage.models import Broadcast, Event, Mentorship, Outbox, Rsvp
-from tests.people import add_mentor, coordinator, matched, status_of, user_id
+from storage.models import Broadcast, Event, MentorRequest, Mentorship, Outbox, Rsvp
+from tests.fakechat import FakeChat
+from tests.people import add_mentor, coordinator, matched, mentee, status_of, user_id
 from tests.test_events import published
 
 REFUSED = "Only coordinators can do this."
@@ -54,3 +55,47 @@ async def test_mentees_and_mentors_are_refused_everything_that_is_for_coordinato
         assert len((await session.execute(select(Outbox.id))).all()) == queued  # nobody was told anything
     assert await status_of(sessions, pending) == "pending"
     assert "broadcast" in {c for c, _ in ROLE_COMMANDS["coordinator"]}
+
+
+async def requests_of(sessions, mentee: int) -> int:  # type: ignore[no-untyped-def]
+    async with sessions() as session:
+        return len((await session.execute(select(MentorRequest.id).where(MentorRequest.mentee_id == mentee))).all())
+
+
+async def test_an_old_suggestion_follows_the_rules_of_finding_a_mentor(engine, people, sessions) -> None:
+    """A coordinator's suggestion pressed after she found a mentor, or after she deleted her profile, asks nobody."""
+    amina, _mette = await matched(engine, people, sessions)
+    birgit = await add_mentor(sessions, "m-2", "Birgit", languages=("en",))
+    mentee = await user_id(sessions, "1001")
+    asked = await requests_of(sessions, mentee)
+    replies = await amina.press(f"ask:{birgit}")
+    assert any("You already have a mentor" in r.text for r in replies), [r.text for r in replies]
+    assert await requests_of(sessions, mentee) == asked
+
+    await amina.send("/delete")
+    await amina.tap("Yes, delete everything")
+    replies = await amina.press(f"ask:{birgit}")  # the suggestion is still in her chat
+    assert "Which language would you like to use?" in replies[-1].text, "she can start again from the beginning"
+    async with sessions() as session:
+        assert (await session.execute(select(MentorRequest.id).where(MentorRequest.mentor_id == birgit))).all() == []
+
+
+async def test_an_event_button_opens_only_the_doors_an_invitation_opens(engine, people, sessions) -> None:
+    """`e:go:<id>` pressed by someone who never accepted the privacy notice, or by a mentor for an event for
+    mentees, saves no answer; a mentee of the audience still can."""
+    karen = await coordinator(engine, people)
+    await published(engine, people, karen, audience="Mentees")
+    await add_mentor(sessions, "m-1", "Mette")
+    async with sessions() as session:
+        event = (await session.execute(select(Event.id))).scalar_one()
+    stranger = FakeChat(engine, user_id="7777", name="Stranger", network=people)
+    mette = FakeChat(engine, user_id="m-1", name="Mette", network=people)
+    for chat in (stranger, mette):
+        await chat.press(f"e:go:{event}")
+        await chat.press(f"e:maybe:{event}")
+    async with sessions() as session:
+        assert (await session.execute(select(Rsvp.id))).all() == []
+    amina = await mentee(engine, people)
+    await amina.press(f"e:go:{event}")
+    async with sessions() as session:
+        assert len((await session.execute(select(Rsvp.id))).all()) == 1

@@ -34,6 +34,9 @@ async def answer(ctx: Context, value: str) -> None:
     if verb in ("cancel", "list", "edit"):
         await coordinator_action(ctx, verb, event)
         return
+    if not await may_answer(ctx, event):
+        await stale(ctx)
+        return
     if event.status != "published" or event.starts_at <= ctx.now:
         ctx.say(ctx._("This event is closed."))
         if ctx.flow == "guest" and ctx.step in ("guest_name", "guest_answer"):  # a guest is not left with dead buttons
@@ -49,6 +52,18 @@ async def answer(ctx: Context, value: str) -> None:
     ):  # a guest through a friend's link: now offer her the whole network
         ctx.goto("guest_join")
         await ctx.prompt()
+
+
+async def may_answer(ctx: Context, event: Event) -> bool:
+    """The same doors as the invitations: her own guest link to this event, an answer she gave before, or the
+    privacy notice accepted, a finished profile and the event's audience. A forged or passed-on button opens none."""
+    if ctx.flow == "guest" and ctx.args.get("event") == event.id:
+        return True
+    if await rsvp_of(ctx.session, event.id, ctx.user.id) is not None:
+        return True
+    if ctx.user.consent_at is None or ctx.user.onboarded_at is None:
+        return False
+    return ctx.user.role == "coordinator" or event.audience in ("all", ctx.user.role)
 
 
 async def invite_a_friend(ctx: Context, event: Event) -> None:
