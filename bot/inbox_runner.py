@@ -37,7 +37,6 @@ class InboxWorkers:
         self.concurrency = concurrency
         self.every = every
         self.busy: dict[tuple[str, str], asyncio.Task[None]] = {}
-        self.handled = 0
         self._wake = asyncio.Event()
         self._hinted: set[tuple[str, str]] = set()
         self._looking = False
@@ -92,7 +91,6 @@ class InboxWorkers:
                 if result is None:
                     return
                 inbound, more = result
-                self.handled += 1
                 if self.acknowledge is not None:
                     await self._acknowledge(inbound)
                 if not more:

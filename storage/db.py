@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import sqlite3
 from pathlib import Path
 
@@ -100,9 +101,15 @@ async def migrate(engine: AsyncEngine) -> None:
         await conn.run_sync(upgrade)
 
 
+@functools.cache
+def migrations_head() -> str | None:
+    """The newest migration this code knows: read from the files once, not at every health check."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 async def migrations_current(engine: AsyncEngine) -> bool:
     """The database is at the newest migration this code knows."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = migrations_head()
     async with engine.connect() as conn:
         version = (await conn.exec_driver_sql("SELECT version_num FROM alembic_version")).scalar()
     return version == head

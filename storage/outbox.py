@@ -35,30 +35,27 @@ def enqueue(session: AsyncSession, reply: Reply, now: datetime, broadcast_id: in
     )
 
 
+def _rows(replies: Iterable[Reply], now: datetime, **columns: object) -> list[dict]:
+    return [
+        {"platform": r.to.platform, "external_id": r.to.user_id, "chat_id": r.to.chat_id, "payload": r.as_payload(),
+         "created_at": now, "attempts": 0, **columns}
+        for r in replies
+        if r.to is not None
+    ]  # fmt: skip
+
+
 async def enqueue_many(
     session: AsyncSession, replies: Iterable[Reply], now: datetime, broadcast_id: int | None = None
 ) -> None:
     """Many rows in one statement: queueing a broadcast to thousands must not keep the coordinator waiting."""
-    rows = [
-        {"platform": r.to.platform, "external_id": r.to.user_id, "chat_id": r.to.chat_id, "payload": r.as_payload(),
-         "created_at": now, "attempts": 0, "broadcast_id": broadcast_id}
-        for r in replies
-        if r.to is not None
-    ]  # fmt: skip
-    if rows:
+    if rows := _rows(replies, now, broadcast_id=broadcast_id):
         await session.execute(insert(Outbox), rows)
 
 
 async def enqueue_direct(session: AsyncSession, replies: list[Reply], now: datetime) -> list[int]:
-    """A step's answers, leased to the step itself; returns their ids in order, for `delivered`/`release`."""
-    if not replies:
+    """A step's answers, leased to the step itself; returns their ids in order, for `delivered`/`release_ids`."""
+    if not (rows := _rows(replies, now, attempts=1, urgent=True, leased_until=now + DIRECT_LEASE)):
         return []
-    rows = [
-        {"platform": r.to.platform, "external_id": r.to.user_id, "chat_id": r.to.chat_id, "payload": r.as_payload(),
-         "created_at": now, "attempts": 1, "urgent": True, "leased_until": now + DIRECT_LEASE}
-        for r in replies
-        if r.to is not None
-    ]  # fmt: skip
     ids = (await session.execute(insert(Outbox).returning(Outbox.id, sort_by_parameter_order=True), rows)).scalars()
     return list(ids)
 
@@ -72,9 +69,7 @@ async def delivered(conn: AsyncConnection, ids: list[int]) -> None:
 async def release_ids(conn: AsyncConnection, ids: list[int]) -> None:
     """Direct answers the step could not send: the sender takes them now."""
     if ids:
-        await conn.execute(
-            update(Outbox).where(Outbox.id.in_(ids), Outbox.sent_at.is_(None)).values(leased_until=None)
-        )
+        await conn.execute(update(Outbox).where(Outbox.id.in_(ids), Outbox.sent_at.is_(None)).values(leased_until=None))
 
 
 async def lease(session: AsyncSession, now: datetime, limit: int = 100) -> list[tuple[int, Reply]]:
@@ -113,30 +108,19 @@ async def finish(session: AsyncSession, row_id: int, outcome: str, now: datetime
     await session.execute(update(Outbox).where(Outbox.id == row_id).values(sent_at=now, outcome=outcome))
 
 
-async def release_all(session: AsyncSession) -> int:
-    """Free every lease. Only for a sender that holds the sender lock (storage/process_lock.py): any lease left
-    is then from a sender that is gone, and its rows should go now, not when the lease runs out. Direct answers
-    are left alone: they are leased to the live steps of other processes, and their short lease ends soon."""
+async def release_leases(session: AsyncSession, *, urgent: bool) -> int:
+    """Free the leases of a process that is gone, so its rows go now, not when the lease runs out.
+
+    `urgent=False`, for a sender that has just got the sender lock (storage/process_lock.py): every bulk lease is
+    then a dead sender's. Direct answers are left alone: they belong to the live steps of other processes, and
+    their short lease ends soon. `urgent=True`, for the poller, the one process taking updates: every direct
+    answer still leased is a dead process's."""
     result = await session.execute(
         update(Outbox)
-        .where(Outbox.sent_at.is_(None), Outbox.leased_until.is_not(None), Outbox.urgent.is_(False))
+        .where(Outbox.sent_at.is_(None), Outbox.leased_until.is_not(None), Outbox.urgent.is_(urgent))
         .values(leased_until=None)
     )
     return result.rowcount or 0
-
-
-async def release_direct(session: AsyncSession) -> int:
-    result = await session.execute(
-        update(Outbox)
-        .where(Outbox.sent_at.is_(None), Outbox.leased_until.is_not(None), Outbox.urgent.is_(True))
-        .values(leased_until=None)
-    )
-    return result.rowcount or 0
-
-
-async def release(session: AsyncSession, row_id: int) -> None:
-    """Back in the queue at once (after a 429): it was not sent."""
-    await session.execute(update(Outbox).where(Outbox.id == row_id).values(leased_until=None))
 
 
 async def mark_sent(session: AsyncSession, ids: list[int], now: datetime) -> None:

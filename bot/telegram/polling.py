@@ -32,7 +32,6 @@ class Poller:
         self.workers = workers
         self.timeout = timeout
         self.offset: int | None = None
-        self.stored = 0
         self._backoff = 0.0
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -116,7 +115,6 @@ class Poller:
             # No text, no ids: the log says what happened, not what she wrote.
             log.warning("could not store %s updates (%s); they stay unconfirmed", len(updates), type(exc).__name__)
             return None
-        self.stored += len(stored)
         return {(convert.PLATFORM, s.user_key) for s in stored}
 
     async def _confirm(self) -> None:

@@ -243,7 +243,7 @@ class Engine:
         """For the one process that handles updates (polling): direct answers left leased are from a process that
         is gone, and go now instead of when their lease ends."""
         async with self.sessions() as session, session.begin():
-            return await outbox.release_direct(session)
+            return await outbox.release_leases(session, urgent=True)
 
     async def tick(self) -> int:
         """Turn due work (request reminders and expiry, nudges) into outbox messages, in one transaction."""
@@ -264,7 +264,7 @@ class Engine:
 
     async def release_outbox(self) -> int:
         async with self.sessions() as session, session.begin():
-            return await outbox.release_all(session)
+            return await outbox.release_leases(session, urgent=False)
 
     async def broadcast_progress(self) -> list[Reply]:
         """Edits of coordinators' progress messages that are due now (the final reports go to the outbox)."""
