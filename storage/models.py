@@ -65,6 +65,12 @@ class User(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when she deleted her account: the row stays as the anonymous other end of the programme's history
+    # (mentorships, survey answers, the other woman's reports) and holds nothing that names her.
+    erased_at: Mapped[datetime | None]
+    # Her token buckets, {kind: [tokens, refilled at (epoch seconds)]}, saved with the step that spends them.
+    limits: Mapped[dict[str, Any] | None]
+    retention_asked_at: Mapped[datetime | None]  # "are you still with us?" after long silence
 
 
 class MenteeProfile(Base):
@@ -107,6 +113,9 @@ class MentorProfile(Base):
     active_count: Mapped[int] = mapped_column(Integer, default=0)
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None]
+    # An approved mentor's new employer, title or introduction wait here for a coordinator; mentees keep seeing
+    # the approved version until then.
+    pending_changes: Mapped[dict[str, Any] | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
@@ -357,3 +366,16 @@ class Rsvp(Base):
     interpreter: Mapped[str | None] = mapped_column(String(8))  # the language she needs
     attended: Mapped[bool] = mapped_column(Boolean, default=False)
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    """One coordinator action (approve, reject, cancel, export, broadcast, event change), kept two years."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str | None] = mapped_column(String(64))  # what it was done to, by internal id: "mentor:12"
+    detail: Mapped[dict[str, Any] | None]
