@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from conversations import onboarding
+from conversations.events import places
 from conversations.kernel.flow import Context, Step, on_result, stale, step
 from conversations.kernel.i18n import N_
-from storage import repo
+from conversations.mentorship import lifecycle
+from storage import erasure
 
 NOTICE_VERSION = 1
 
@@ -91,7 +93,9 @@ async def delete(ctx: Context, sure: bool, args: dict) -> None:
     if not sure:
         ctx.say(ctx._("Nothing was deleted."))
         return
-    await repo.delete_user(ctx.session, ctx.user, ctx.now)
+    await lifecycle.leave(ctx)
+    await places.give_up_places(ctx)
+    await erasure.erase(ctx.session, ctx.user, ctx.now)
     ctx.say(ctx._("Everything is deleted. Thank you for the time with us. Send /start if you want to come back."))
     ctx.deleted = True
     ctx.restart("language")  # nothing of this is saved; the words above are her last from us

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
+from storage.demo import visible_to
 from storage.models import Event, MenteeProfile, MentorProfile, Rsvp, User
 
 
@@ -22,9 +24,16 @@ async def rsvp_of(session: AsyncSession, event_id: int, user_id: int) -> Rsvp | 
     ).scalar_one_or_none()
 
 
-async def upcoming(session: AsyncSession, now: datetime, limit: int = 10) -> list[Event]:
-    """Published events still ahead, soonest first."""
-    query = select(Event).where(Event.status == "published", Event.starts_at > now).order_by(Event.starts_at)
+async def upcoming(session: AsyncSession, now: datetime, limit: int = 10, viewer: User | None = None) -> list[Event]:
+    """Published events still ahead, soonest first; for a real woman, none a demo coordinator made."""
+    creator = aliased(User)
+    query = (
+        select(Event)
+        .outerjoin(creator, creator.id == Event.created_by)
+        .where(Event.status == "published", Event.starts_at > now)
+        .where(or_(Event.created_by.is_(None), visible_to(viewer, creator)))
+        .order_by(Event.starts_at)
+    )
     return list((await session.execute(query.limit(limit))).scalars().all())
 
 
@@ -51,6 +60,16 @@ async def answers_with_people(
     return [(rsvp, user) for rsvp, user in (await session.execute(query)).all()]
 
 
+async def coming_answers_of(session: AsyncSession, user_id: int, now: datetime) -> list[tuple[Rsvp, Event]]:
+    """Her answers to events still ahead: the places she would give up if she left."""
+    query = (
+        select(Rsvp, Event)
+        .join(Event, Event.id == Rsvp.event_id)
+        .where(Rsvp.user_id == user_id, Event.starts_at > now, Event.status == "published")
+    )
+    return [(rsvp, event) for rsvp, event in (await session.execute(query)).all()]
+
+
 async def going_count(session: AsyncSession, event_id: int) -> int:
     query = select(func.count()).where(Rsvp.event_id == event_id, Rsvp.status == "going")
     return (await session.execute(query)).scalar_one()
@@ -71,8 +90,11 @@ async def set_invite_code_once(session: AsyncSession, event: Event, code: str) -
 
 
 async def audience(session: AsyncSession, event: Event) -> list[User]:
-    """Who is invited: onboarded women of the event's audience (and place) who take announcements."""
+    """Who is invited: onboarded women of the event's audience (and place) who take announcements; only real
+    women when a real coordinator made it."""
+    creator = await session.get(User, event.created_by) if event.created_by is not None else None
     query = select(User).where(
+        visible_to(creator),
         User.onboarded_at.is_not(None),
         User.consent_at.is_not(None),
         User.blocked_at.is_(None),

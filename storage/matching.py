@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, up
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from storage.demo import visible_to, visible_to_id
 from storage.masks import FIELD_BITS, GOAL_BITS, LANGUAGE_BITS, bits, mask
 from storage.models import MenteeProfile, MentorProfile, MentorRequest, Mentorship, User, WaitingMentee
 
@@ -72,7 +73,8 @@ def score_expression(mentee: MenteeProfile, now: datetime) -> ColumnElement[floa
 
 
 def available(mentee_id: int) -> list[ColumnElement[bool]]:
-    """Approved, not paused, with a free place, and not someone she has already asked or who declined her."""
+    """Approved, not paused, with a free place, not someone she has already asked or who declined her, and not a
+    demo mentor when she is a real woman. The query joins the mentor's User row."""
     mp = MentorProfile
     # Uncorrelated subqueries: computed once per query, not once per mentor row.
     asked = select(MentorRequest.mentor_id).where(
@@ -85,6 +87,7 @@ def available(mentee_id: int) -> list[ColumnElement[bool]]:
         mp.user_id != mentee_id,
         mp.user_id.not_in(asked),
         mp.user_id.not_in(paired),
+        visible_to_id(mentee_id),
     ]
 
 
@@ -131,7 +134,11 @@ def best_without_shared_field(mentee: MenteeProfile) -> float:
 
 
 async def is_available(session: AsyncSession, mentee_id: int, mentor_id: int) -> bool:
-    query = select(MentorProfile.user_id).where(MentorProfile.user_id == mentor_id, *available(mentee_id))
+    query = (
+        select(MentorProfile.user_id)
+        .join(User, User.id == MentorProfile.user_id)
+        .where(MentorProfile.user_id == mentor_id, *available(mentee_id))
+    )
     return (await session.execute(query)).first() is not None
 
 
@@ -183,6 +190,14 @@ async def close_request(
         .values(status=status, reason=reason, decided_at=now)
     )
     return result.rowcount == 1
+
+
+async def open_requests_of(session: AsyncSession, user_id: int) -> list[MentorRequest]:
+    """Open requests she sent or received."""
+    query = select(MentorRequest).where(
+        or_(MentorRequest.mentee_id == user_id, MentorRequest.mentor_id == user_id), MentorRequest.status == "open"
+    )
+    return list((await session.execute(query.order_by(MentorRequest.id))).scalars().all())
 
 
 async def take_place(session: AsyncSession, mentor_id: int) -> bool:
@@ -302,11 +317,12 @@ async def leave_waiting_list(session: AsyncSession, mentee_id: int) -> None:
         await session.delete(entry)
 
 
-async def waiting_list(session: AsyncSession) -> list[tuple[User, datetime]]:
-    """Everyone on the waiting list with the time she joined it, the longest waiting first."""
+async def waiting_list(session: AsyncSession, viewer: User | None = None) -> list[tuple[User, datetime]]:
+    """Everyone on the waiting list `viewer` may see, with the time she joined it, the longest waiting first."""
     query = (
         select(User, WaitingMentee.since)
         .join(WaitingMentee, WaitingMentee.mentee_id == User.id)
+        .where(visible_to(viewer))
         .order_by(WaitingMentee.since)
     )
     return list((await session.execute(query)).all())

@@ -6,13 +6,13 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.masks import FIELD_BITS, GOAL_BITS, LANGUAGE_BITS, mask
-from storage.models import Conversation, MenteeProfile, MentorProfile, Outbox, ProcessedUpdate, User, utcnow
+from storage.models import Conversation, MenteeProfile, MentorProfile, ProcessedUpdate, User, utcnow
 
 MENTEE_FIELDS = ("region", "fields", "education", "experience", "languages", "danish", "goals", "about")
 MENTOR_FIELDS = (
@@ -113,24 +113,6 @@ async def save_profile(session: AsyncSession, user: User, draft: dict[str, Any],
 async def mentor_status(session: AsyncSession, user: User) -> str | None:
     profile = await session.get(MentorProfile, user.id)
     return profile.status if profile else None
-
-
-async def delete_user(session: AsyncSession, user: User, now: datetime) -> None:
-    """Everything about her goes, through the ORM so the loaded objects leave the session too.
-
-    Messages queued for her are closed unsent, and the text of every message to her is emptied; the rows stay
-    so that a broadcast still adds up (she counts as not reached).
-    """
-    mine = and_(Outbox.platform == user.platform, Outbox.external_id == user.external_id)
-    await session.execute(
-        update(Outbox).where(mine, Outbox.sent_at.is_(None)).values(sent_at=now, outcome="failed", leased_until=None)
-    )
-    await session.execute(update(Outbox).where(mine).values(payload={"text": ""}))
-    for model in (Conversation, MenteeProfile, MentorProfile):
-        if (row := await session.get(model, user.id)) is not None:
-            await session.delete(row)
-    await session.flush()
-    await session.delete(user)
 
 
 async def mark_blocked(session: AsyncSession | AsyncConnection, platform: str, external_id: str, when: datetime | None) -> None:

@@ -72,6 +72,16 @@ async def promote(ctx: Context, event: Event) -> bool:
     return True
 
 
+async def give_up_places(ctx: Context) -> None:
+    """She is leaving: her answers to coming events go, and a place she held goes to the next on the waitlist."""
+    for rsvp, event in await events.coming_answers_of(ctx.session, ctx.user.id, ctx.now):
+        held = rsvp.status == "going"
+        await ctx.session.delete(rsvp)
+        await ctx.session.flush()
+        if held:
+            await promote(ctx, event)
+
+
 # What she needs to come to an event she said yes to; the frame holds {"rsvp", "picked"}.
 @nudges.kind("event_reminder")
 async def remind(session: AsyncSession, nudge, now: datetime) -> list[Reply]:  # type: ignore[no-untyped-def]

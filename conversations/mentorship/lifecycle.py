@@ -4,13 +4,14 @@ problem reported to the coordinators, and a former mentee becoming a mentor."""
 from __future__ import annotations
 
 from conversations import onboarding
+from conversations.kernel import limits
 from conversations.kernel.flow import Context, Voice, action, on_result, stale, voice
 from conversations.kernel.i18n import N_
 from conversations.kernel.messages import Button
 from conversations.kernel.subflows import REASONS
 from conversations.mentorship import surveys
 from conversations.mentorship.relay import start_relay
-from conversations.vetting import coordinators, notify_waiting
+from conversations.vetting import coordinators, find_button, notify_waiting
 from storage import matching
 from storage.models import Mentorship, User
 
@@ -126,6 +127,8 @@ async def act(ctx: Context, value: str) -> None:
     elif verb == "share":
         await share(ctx, m, other)
     elif verb == "report":
+        if await limits.refused(ctx, "problem", spend=False):
+            return
         await ctx.begin(
             "confirm",
             then="report_problem",
@@ -241,6 +244,8 @@ async def share(ctx: Context, m: Mentorship, other: User) -> None:
 
 
 async def report(ctx: Context, m: Mentorship) -> None:
+    if await limits.refused(ctx, "problem"):
+        return
     mentee, mentor = await ctx.session.get(User, m.mentee_id), await ctx.session.get(User, m.mentor_id)
     for coordinator in await coordinators(ctx):
         view = voice(coordinator)
@@ -288,6 +293,48 @@ async def cancel_confirmed(ctx: Context, sure: bool, args: dict) -> None:
         view = voice(user)
         ctx.tell(user, view._("A coordinator has ended your mentorship. She will contact you about what happens next."))
     ctx.say(ctx._("The mentorship is cancelled, and both have been told."))
+
+
+async def leave(ctx: Context) -> None:
+    """She is deleting her account: her mentorships end and her open requests close, the place she took with a
+    mentor is freed, and the others are told without her name (it is about to be deleted)."""
+    for m in await matching.live_mentorships(ctx.session, ctx.user.id):
+        if not await matching.end_mentorship(ctx.session, m, "ended_early", ctx.now, ctx.user.id, "left"):
+            continue
+        other = await ctx.session.get(User, m.other(ctx.user.id))
+        view = voice(other)
+        if other.id == m.mentee_id:
+            text = N_(
+                "Your mentorship that began on {date} has ended: your mentor has left Mentornet. "
+                "You can look for a new mentor whenever you like."
+            )
+            ctx.tell(other, view._(text).format(date=view.t.date(m.started_at)), [[find_button(view)]])
+        else:
+            text = N_("Your mentorship that began on {date} has ended: your mentee has left Mentornet.")
+            ctx.tell(other, view._(text).format(date=view.t.date(m.started_at)))
+            await notify_waiting(ctx, other)
+        for coordinator in await coordinators(ctx):
+            cview = voice(coordinator)
+            text = (
+                N_("The mentorship of {name} (mentee) has ended: her mentor deleted her account. Please check on her.")
+                if other.id == m.mentee_id
+                else N_(
+                    "The mentorship of {name} (mentor) has ended: her mentee deleted her account. Please check on her."
+                )
+            )
+            ctx.tell(coordinator, cview._(text).format(name=cview.v(other.first_name)))
+    for request in await matching.open_requests_of(ctx.session, ctx.user.id):
+        await matching.close_request(ctx.session, request.id, "withdrawn", ctx.now, reason="left")
+        if request.mentor_id == ctx.user.id:  # a mentee is waiting for her answer
+            mentee = await ctx.session.get(User, request.mentee_id)
+            view = voice(mentee)
+            ctx.tell(
+                mentee,
+                view._("The mentor you asked on {date} has left Mentornet. You can ask another mentor.").format(
+                    date=view.t.date(request.created_at)
+                ),
+                [[find_button(view)]],
+            )
 
 
 async def become_mentor(ctx: Context) -> None:
