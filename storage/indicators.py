@@ -30,6 +30,8 @@ TARGET_MENTORSHIPS = 200
 TARGET_COMPANIES = (2, 3)
 TARGET_INTRO = (150, 200)
 TARGET_COLLECTIVE = 4
+# Fewer women than this in a group (a place, a company, a row's combination in the CSV) could point to one of them.
+SMALLEST_GROUP = 5
 DANISH_SCALE = {o.code: i + 1 for i, o in enumerate(DANISH_LEVELS)}
 
 # indicator id -> (kind, value of one answer); "share" values are 0/1 and reported as a share, "mean" as a mean.
@@ -49,6 +51,16 @@ class Scope:
     year: int | None = None
     region: str | None = None  # the mentee's
     company_id: int | None = None  # the mentor's partner company
+
+    @property
+    def is_group(self) -> bool:
+        """A part of the programme, whose small counts are suppressed; a year alone is the whole programme."""
+        return self.region is not None or self.company_id is not None
+
+
+def small(count: int) -> bool:
+    """A count that could point to one woman: more than none, fewer than SMALLEST_GROUP."""
+    return 0 < count < SMALLEST_GROUP
 
 
 @dataclass
@@ -91,6 +103,26 @@ def _scoped(scope: Scope):  # type: ignore[no-untyped-def]
 
 async def mentorships(session: AsyncSession, scope: Scope) -> list[Mentorship]:
     return list((await session.execute(_scoped(scope).order_by(Mentorship.started_at, Mentorship.id))).scalars().all())
+
+
+async def export_facts(session: AsyncSession, ids: list[int]) -> dict[int, tuple[str, int | None, int]]:
+    """Mentorship id -> (the mentee's place, the mentor's company id, distinct days met), in two queries."""
+    if not ids:
+        return {}
+    query = (
+        select(Mentorship.id, MenteeProfile.region, MentorProfile.company_id)
+        .join(MenteeProfile, MenteeProfile.user_id == Mentorship.mentee_id, isouter=True)
+        .join(MentorProfile, MentorProfile.user_id == Mentorship.mentor_id, isouter=True)
+        .where(Mentorship.id.in_(ids))
+    )
+    met = (
+        select(MeetingReport.mentorship_id, MeetingReport.held_on)
+        .where(MeetingReport.mentorship_id.in_(ids), MeetingReport.met == "yes")
+        .distinct()
+        .subquery()
+    )
+    days = dict((await session.execute(select(met.c.mentorship_id, func.count()).group_by(met.c.mentorship_id))).all())
+    return {i: (region or "", company, days.get(i, 0)) for i, region, company in (await session.execute(query)).all()}
 
 
 async def surveys_of(session: AsyncSession, ids: list[int]) -> dict[tuple[int, str], dict]:
