@@ -69,12 +69,35 @@ async def create_user(
     return user, conv
 
 
-async def bootstrap_coordinators(session: AsyncSession, platform: str, external_ids: Iterable[str]) -> None:
+async def sync_coordinators(session: AsyncSession, platform: str, external_ids: Iterable[str]) -> list[int]:
+    """Make the configured list the only source of coordinator power on this platform.
+
+    Everyone listed is a coordinator. Anyone else who was one loses the role: her coordinator forms are closed
+    (her conversation starts over, with a new question number so her old buttons are stale) and she answers
+    "who are you?" again at her next message. Returns the internal ids of those who lost it.
+    """
     ids = list(external_ids)
     if ids:
         await session.execute(
             update(User).where(User.platform == platform, User.external_id.in_(ids)).values(role="coordinator")
         )
+    removed = list(
+        (
+            await session.execute(
+                select(User.id).where(
+                    User.platform == platform, User.role == "coordinator", User.external_id.not_in(ids)
+                )
+            )
+        ).scalars()
+    )
+    if removed:
+        await session.execute(update(User).where(User.id.in_(removed)).values(role=None, onboarded_at=None))
+        await session.execute(
+            update(Conversation)
+            .where(Conversation.user_id.in_(removed))
+            .values(step="language", data={}, seq=Conversation.seq + 1)
+        )
+    return removed
 
 
 async def load_profile(session: AsyncSession, user: User) -> dict[str, Any]:

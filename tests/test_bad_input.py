@@ -170,3 +170,70 @@ async def test_typing_an_options_label_answers_a_single_choice(engine) -> None:
     assert chat.last.text.startswith("Which professional field is yours?")
     await chat.send("IT")  # a multi-select still needs its buttons
     assert "Please use the buttons below." in chat.last.text
+
+
+async def test_a_nul_byte_is_refused_kindly_and_her_answers_stay(engine) -> None:
+    """PostgreSQL cannot store a NUL: refused at the door instead of a failed step and an apology."""
+    chat = FakeChat(engine)
+    await onboard_mentee(chat, about="Engineer\x00 from Aleppo")
+    assert "it has a character I cannot keep" in chat.last.text
+    await chat.send("Engineer from Aleppo")
+    assert "Engineer from Aleppo" in chat.last.text and "Aarhus" in chat.last.text
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "r:acc:99999999999999999999", "m:write:2147483648", "v:ok:99999999999999999999", "e:go:99999999999999999999",
+        "ask:99999999999999999999", "m:write:²", "m:write:١", "w:1:99999999999999999999", "r:acc:1\x00",
+    ],
+)  # fmt: skip
+async def test_button_numbers_past_any_id_are_refused_before_a_query(engine, payload: str) -> None:
+    chat = FakeChat(engine)
+    await at_fields_question(chat)
+    await chat.tap("Law")
+    await chat.press(payload)
+    assert "That question is closed" in chat.history[-2].text
+    assert "✓ Law" in chat.last.buttons
+
+
+async def test_a_year_no_button_offers_is_refused(engine, people) -> None:
+    from tests.people import coordinator
+
+    karen = await coordinator(engine, people)
+    await karen.send("/stats")
+    for forged in ("st:y:99999", "st:y:1"):
+        await karen.press(forged)
+        assert "That question is closed" in karen.history[-2].text, forged
+    await karen.tap("All years")
+    assert "Sorry" not in karen.last.text
+
+
+async def test_a_pair_with_an_ampersand_in_a_name_is_valid_html(engine, people, sessions) -> None:
+    from html.parser import HTMLParser
+
+    from sqlalchemy import select
+
+    from storage.models import Mentorship
+    from tests.people import coordinator, matched
+
+    karen = await coordinator(engine, people)
+    await matched(engine, people, sessions)
+    async with sessions() as session:
+        m = (await session.execute(select(Mentorship.id))).scalar_one()
+    await karen.press(f"ms:{m}")
+    text = next(s.text for s in reversed(karen.history) if "Amina" in s.text and "Mette" in s.text)
+    assert "Amina &amp; Mette" in text and " & " not in text
+    HTMLParser().feed(text)  # and nothing else in it is broken
+
+
+async def test_writing_to_a_woman_who_blocked_the_bot_says_so(engine, people, sessions) -> None:
+    from tests.people import matched
+
+    amina, mette = await matched(engine, people, sessions)
+    await engine.set_blocked(mette.ref.platform, mette.ref.user_id, True)
+    seen = len(mette.history)
+    await amina.send("/write")
+    await amina.send("Are we still meeting on Friday?")
+    assert "Mette cannot get messages from me right now" in amina.last.text
+    assert "✓ Sent" not in amina.last.text and len(mette.history) == seen

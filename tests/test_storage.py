@@ -57,10 +57,10 @@ async def test_profile_round_trip(sessions) -> None:
         assert await repo.mentor_status(session, user) == "pending"
 
 
-async def test_coordinators_are_bootstrapped_from_configuration(sessions) -> None:
+async def test_coordinators_come_from_configuration(sessions) -> None:
     async with sessions() as session, session.begin():
         await repo.create_user(session, "telegram", "77", "77", "da", None)
-        await repo.bootstrap_coordinators(session, "telegram", ["77", "88"])
+        await repo.sync_coordinators(session, "telegram", ["77", "88"])
     async with sessions() as session:
         user, _ = await repo.user_and_conversation(session, "telegram", "77", lock=False)
         assert user.role == "coordinator"

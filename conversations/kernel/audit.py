@@ -1,0 +1,25 @@
+"""Coordinator actions noted in the step's transaction, so the audit log holds exactly what was done."""
+
+from __future__ import annotations
+
+from conversations.kernel.flow import Context
+from conversations.kernel.i18n import N_
+from storage import audit
+
+ACTIONS = {
+    "approve": N_("approved a mentor"),
+    "reject": N_("did not approve a mentor"),
+    "approve_changes": N_("approved a mentor's profile changes"),
+    "reject_changes": N_("did not approve a mentor's profile changes"),
+    "cancel_mentorship": N_("cancelled a mentorship"),
+    "export_csv": N_("downloaded the CSV for evaluators"),
+    "broadcast": N_("sent a broadcast"),
+    "publish_event": N_("published an event"),
+    "edit_event": N_("changed an event"),
+    "cancel_event": N_("cancelled an event"),
+}
+
+
+def log(ctx: Context, action: str, subject: str | None = None) -> None:
+    assert action in ACTIONS, action
+    audit.record(ctx.session, ctx.user.id, action, subject, ctx.now)

@@ -1,0 +1,79 @@
+"""Coordinator power comes from one place: the configured list. Whoever leaves it loses every power at the next
+start; what coordinators do is written to an audit log they can read with /audit."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from conversations.kernel.engine import Engine
+from storage import repo
+from storage.models import AuditEntry, User
+from tests.conftest import COORDINATOR
+from tests.fakechat import FakeChat
+from tests.flows import reach_role
+from tests.people import add_mentor, coordinator, mentee
+
+REFUSED = "Only coordinators can do this."
+
+
+async def second_coordinator(engine: Engine, people: dict) -> FakeChat:
+    lise = FakeChat(engine, user_id="9001", name="Lise", network=people)
+    await reach_role(lise)
+    await lise.tap("Use “Lise”")
+    await lise.tap("Confirm")
+    return lise
+
+
+async def test_a_coordinator_taken_off_the_list_loses_every_power_at_the_next_start(
+    sessions, clock, people
+) -> None:
+    before = Engine(sessions, coordinator_ids=[COORDINATOR, "9001"], clock=clock)
+    karen = await coordinator(before, people)
+    lise = await second_coordinator(before, people)
+    await lise.send("/broadcast")  # a coordinator form left open
+    await lise.send("Job fair on Friday")
+    form = lise.last
+
+    # The next start reads a list without her.
+    async with sessions() as session, session.begin():
+        assert await repo.sync_coordinators(session, "test", [COORDINATOR]) == [
+            (await session.execute(select(User.id).where(User.external_id == "9001"))).scalar_one()
+        ]
+    after = Engine(sessions, coordinator_ids=[COORDINATOR], clock=clock)
+    for chat in (karen, lise):
+        chat.engine = after
+
+    for command in ("/stats", "/pending", "/broadcast", "/waiting", "/mentorships", "/audit"):
+        await lise.send(command)
+        assert REFUSED in lise.texts_since(-3), command
+    await lise.tap("See the preview", message=form)  # her old form's buttons are closed
+    assert "That question is closed" in lise.texts_since(-3)
+    assert "📣" not in lise.last.text
+
+    # New mentors' profiles and problem alerts go to whoever repo.coordinators names: Karen only.
+    async with sessions() as session:
+        assert [u.external_id for u in await repo.coordinators(session)] == [COORDINATOR]
+    await lise.send("hello")  # she starts over, as anyone new
+    assert "Which language would you like to use?" in lise.last.text
+    await karen.send("/stats")
+    assert REFUSED not in karen.last.text
+
+
+async def test_coordinator_actions_are_in_the_audit_log(engine, people, sessions) -> None:
+    karen = await coordinator(engine, people)
+    await add_mentor(sessions, "m-2", "Birgit", status="pending")
+    FakeChat(engine, user_id="m-2", name="Birgit", network=people)
+    await karen.send("/audit")
+    assert karen.last.text == "No coordinator actions are recorded yet."
+    await karen.send("/pending")
+    await karen.tap("✅ Approve")
+    async with sessions() as session:
+        entries = (await session.execute(select(AuditEntry))).scalars().all()
+        birgit = (await session.execute(select(User.id).where(User.external_id == "m-2"))).scalar_one()
+    assert [(e.action, e.subject) for e in entries] == [("approve", f"user:{birgit}")]
+    await karen.send("/audit")
+    assert "Karen approved a mentor: Birgit" in karen.last.text
+
+    amina = await mentee(engine, people)
+    await amina.send("/audit")
+    assert amina.last.text == REFUSED
