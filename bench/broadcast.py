@@ -50,7 +50,7 @@ async def main(users: int, database_url: str | None) -> None:
                     insert(User),
                     [
                         {"platform": "telegram", "external_id": str(u.id), "chat_id": str(u.chat_id), "locale": "en",
-                         "role": "mentee", "is_demo": True, "created_at": now, "last_seen_at": now,
+                         "role": "mentee", "is_demo": False, "created_at": now, "last_seen_at": now,
                          "consent_at": now, "onboarded_at": now}
                         for u in people
                     ],

@@ -12,7 +12,8 @@ import sys
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.settings import Settings, SettingsError, load
+from bot.settings import CONSOLE_DATABASE, Settings, SettingsError, load
+from storage.demo import RealUsersPresent, holds_real_users
 
 # The rest is imported once the settings are known to be right: a mistake is reported in a moment, not after the
 # two seconds aiogram takes to load, and the console never loads it at all.
@@ -21,13 +22,16 @@ log = logging.getLogger("bot")
 MODES = ("auto", "console", "polling", "webhook")
 
 
-async def reach_database(db: AsyncEngine) -> None:
+async def reach_database(db: AsyncEngine, console: bool = False) -> None:
     """Migrate, waiting for the database if it cannot be reached yet (a restart during an outage, a database that
-    boots slower than the bot): the platform's health check shows not ready meanwhile."""
+    boots slower than the bot): the platform's health check shows not ready meanwhile. The console first makes
+    sure no real woman is in it (RealUsersPresent), before anything there is changed."""
     from storage.db import is_transient, migrate  # see the note at the imports
 
     for attempt in itertools.count():
         try:
+            if console and await holds_real_users(db):
+                raise RealUsersPresent
             await migrate(db)
             return
         except Exception as exc:
@@ -43,8 +47,12 @@ async def main(mode: str, settings: Settings) -> None:
     from storage import demo, repo
     from storage.db import make_engine, sessionmaker
 
-    db = make_engine(settings.database_url)
-    await reach_database(db)
+    db = make_engine(settings.console_database_url if mode == "console" else settings.database_url)
+    try:
+        await reach_database(db, console=mode == "console")
+    except BaseException:
+        await db.dispose()
+        raise
     sessions = sessionmaker(db)
     preload()
     on_telegram = mode in ("polling", "webhook")
@@ -85,6 +93,15 @@ def choose_mode(requested: str, settings: Settings) -> str:
     return requested
 
 
+def console_refusal(settings: Settings) -> str:
+    """One line: why the console will not start, and how to give it its own database (no URL is repeated)."""
+    if "console_database_url" in settings.model_fields_set:
+        fix = f"unset CONSOLE_DATABASE_URL to use the console's own database ({CONSOLE_DATABASE})"
+    else:
+        fix = "set CONSOLE_DATABASE_URL to a database of the console's own, such as sqlite:///demo.db"
+    return f"Cannot start the console: its database holds real users, and demo data never goes there; {fix}"
+
+
 def cli(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
@@ -115,6 +132,9 @@ def cli(argv: list[str] | None = None) -> None:
         asyncio.run(main(mode, settings))
     except KeyboardInterrupt:
         pass  # Ctrl-C in the console: a quiet goodbye
+    except RealUsersPresent:
+        print(console_refusal(settings), file=sys.stderr)
+        raise SystemExit(2) from None
     except Exception as exc:
         if type(exc).__name__ != "RefusedToken":  # bot.telegram.app's, not imported here (see above)
             raise

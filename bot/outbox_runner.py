@@ -15,7 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.pacer import Pacer
-from conversations.kernel.engine import Engine
+from conversations.kernel.engine import Engine, Unreachable
 from conversations.kernel.messages import Reply
 from storage.db import is_transient
 from storage.process_lock import ProcessLock
@@ -29,8 +29,13 @@ class RetryLater(Exception):
         self.seconds = seconds
 
 
-class Undeliverable(Exception):
+class Undeliverable(Unreachable):
     """She blocked the bot: nothing can reach her."""
+
+
+class NoSuchChat(Unreachable):
+    """The platform has no chat for this recipient (a console or demo user, a chat that does not exist): this
+    message can never go, and trying again would not change that."""
 
 
 SendOne = Callable[[Reply], Awaitable[None]]
@@ -78,6 +83,9 @@ async def drain_paced(engine: Engine, send_one: SendOne, pacer: Pacer, workers: 
                 if reply.to is not None:
                     await engine.set_blocked(reply.to.platform, reply.to.user_id, True)
                 return "blocked"
+            except NoSuchChat:
+                log.warning("outbox message %s has no chat to go to; it is closed as failed", row_id)
+                return "failed"
             except Exception:
                 log.exception("outbox message %s failed", row_id)
                 return "failed"
@@ -166,7 +174,7 @@ async def edit_patiently(send_one: SendOne, pacer: Pacer, reply: Reply, tries: i
             return
         except RetryLater as exc:
             pacer.pause(exc.seconds)
-        except Undeliverable:
+        except Unreachable:
             return
         except Exception:
             log.exception("progress edit failed")

@@ -19,6 +19,7 @@ from sqlalchemy.exc import ArgumentError
 TOKEN = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{20,100}")
 SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as a webhook secret_token
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+CONSOLE_DATABASE = "sqlite:///mentornet-console.db"
 
 
 class SettingsError(Exception):
@@ -31,6 +32,8 @@ class Settings(BaseSettings):
     bot_token: str = ""
     telegram_api_base: str = "https://api.telegram.org"
     database_url: str = "sqlite:///mentornet.db"
+    # The console's own: demo data never goes near the bot's database unless it is named here.
+    console_database_url: str = CONSOLE_DATABASE
     coordinator_ids: Annotated[tuple[str, ...], NoDecode] = ()
     log_level: str = "INFO"
     webhook_url: str = ""
@@ -57,16 +60,16 @@ class Settings(BaseSettings):
             raise ValueError(f"{info.field_name.upper()} must be an http(s) address, such as https://example.org")
         return value
 
-    @field_validator("database_url")
+    @field_validator("database_url", "console_database_url")
     @classmethod
-    def _database(cls, value: str) -> str:
+    def _database(cls, value: str, info) -> str:  # type: ignore[no-untyped-def]
         value = value.strip()
         try:
             url = make_url(value)
         except ArgumentError:
             url = None
         if url is None or not url.drivername.startswith(("sqlite", "postgres")):
-            raise ValueError("DATABASE_URL must be sqlite:///path.db or postgresql://user@host/database")
+            raise ValueError(f"{info.field_name.upper()} must be sqlite:///path.db or postgresql://user@host/database")
         return value
 
     @field_validator("coordinator_ids", mode="before")

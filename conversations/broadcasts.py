@@ -118,7 +118,7 @@ class BroadcastSegment(Step):
         lines = [ctx._("Who should receive it?"), ""]
         for dimension in DIMENSIONS:
             lines.append(f"{ctx._(dimension.label)}: <b>{ctx.v(await chosen(ctx, dimension.code))}</b>")
-        total = await count(ctx.session, segment)
+        total = await count(ctx.session, segment, ctx.user)
         lines += ["", ctx._("Recipients: {count}").format(count=total)]
         buttons = [ctx.button(ctx._(d.label), f"dim:{d.code}") for d in DIMENSIONS]
         (ctx.edit if edit else ctx.say)(
@@ -161,7 +161,7 @@ class BroadcastPreview(Step):
     name = "bc_preview"
 
     async def prompt(self, ctx: Context) -> None:
-        total = await count(ctx.session, draft(ctx)["segment"])
+        total = await count(ctx.session, draft(ctx)["segment"], ctx.user)
         text = ctx._("This is how it arrives:") + "\n\n" + message(ctx, draft(ctx)["text"]) + "\n\n"
         buttons = []
         if total:
@@ -197,7 +197,7 @@ async def start(
     session: AsyncSession, coordinator: User, text: str, segment: dict, progress_message: str | None, now: datetime
 ) -> Broadcast | None:
     """One outbox row per recipient, each in her language, all in the transaction that records the broadcast."""
-    people = await recipients(session, segment)
+    people = await recipients(session, segment, coordinator)
     if not people:
         return None
     broadcast = Broadcast(

@@ -10,13 +10,15 @@ from conversations.kernel.flow import Context, Step, Voice, action, flow, stale,
 from conversations.kernel.messages import Button
 from conversations.profile_questions import profile_lines
 from storage import matching, repo
+from storage.demo import can_see
 from storage.models import Company, MentorProfile, User
 
 REASON_LIMIT = 500
 
 
 async def coordinators(ctx: Context) -> list[User]:
-    return await repo.coordinators(ctx.session)
+    """The coordinators her cards and alerts go to: a real woman's never reach a demo coordinator."""
+    return [c for c in await repo.coordinators(ctx.session) if can_see(ctx.user, c)]
 
 
 async def card(ctx: Context, coordinator: User, mentor: User) -> tuple[str, list]:
@@ -56,7 +58,7 @@ async def pending(ctx: Context) -> None:
     """/pending: the cards of mentors waiting for approval."""
     if not await is_coordinator(ctx):
         return
-    waiting = await repo.pending_mentors(ctx.session)
+    waiting = [m for m in await repo.pending_mentors(ctx.session) if can_see(ctx.user, m)]
     if not waiting:
         ctx.say(ctx._("No mentors are waiting for approval."))
         return
@@ -80,7 +82,7 @@ async def vet(ctx: Context, value: str) -> None:
         return
     mentor = await ctx.session.get(User, int(raw_id)) if raw_id.isdigit() else None
     profile = await ctx.session.get(MentorProfile, mentor.id) if mentor else None
-    if mentor is None or profile is None or verb not in ("ok", "no", "ask"):
+    if mentor is None or profile is None or verb not in ("ok", "no", "ask") or not can_see(ctx.user, mentor):
         await stale(ctx)
         return
     if profile.status != "pending":

@@ -7,13 +7,14 @@ from conversations.kernel.flow import Context, action, stale, voice
 from conversations.kernel.messages import Button
 from conversations.vetting import is_coordinator
 from storage import matching
+from storage.demo import can_see
 from storage.models import MenteeProfile, MentorProfile, User
 
 
 async def waiting_command(ctx: Context) -> None:
     if not await is_coordinator(ctx):
         return
-    rows = await matching.waiting_list(ctx.session)
+    rows = await matching.waiting_list(ctx.session, ctx.user)
     if not rows:
         ctx.say(ctx._("Nobody is on the waiting list."))
         return
@@ -34,7 +35,8 @@ async def suggest(ctx: Context, value: str) -> None:
         return
     parts = value.split(":")
     mentee = await ctx.session.get(MenteeProfile, int(parts[0])) if parts[0].isdigit() else None
-    if mentee is None or len(parts) > 2:
+    mentee_user = await ctx.session.get(User, mentee.user_id) if mentee else None
+    if mentee_user is None or len(parts) > 2 or not can_see(ctx.user, mentee_user):
         await stale(ctx)
         return
     if len(parts) == 1:
@@ -50,12 +52,7 @@ async def suggest(ctx: Context, value: str) -> None:
         ctx.say(ctx._("Which mentor would you like to suggest to her?"), buttons)
         return
     mentor = await ctx.session.get(MentorProfile, int(parts[1])) if parts[1].isdigit() else None
-    mentee_user = await ctx.session.get(User, mentee.user_id)
-    if (
-        mentor is None
-        or mentee_user is None
-        or not await matching.is_available(ctx.session, mentee.user_id, mentor.user_id)
-    ):
+    if mentor is None or not await matching.is_available(ctx.session, mentee.user_id, mentor.user_id):
         await stale(ctx)
         return
     mentor_user = await ctx.session.get(User, mentor.user_id)

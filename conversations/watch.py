@@ -14,6 +14,7 @@ from conversations.kernel.messages import Button, Reply
 from conversations.kernel.options import TOPICS
 from conversations.vetting import is_coordinator
 from storage import matching, repo
+from storage.demo import can_see
 from storage.models import Mentorship, User
 from storage.reports import latest_reports, meetings_since
 from storage.watch import mentorship_counts, stalled_mentorships
@@ -75,7 +76,7 @@ async def coordinator_alert(session: AsyncSession, nudge, now: datetime) -> list
         return []
     mentee, mentor = await session.get(User, m.mentee_id), await session.get(User, m.mentor_id)
     out = []
-    for coordinator in await repo.coordinators(session):
+    for coordinator in [c for c in await repo.coordinators(session) if can_see(mentee, c)]:
         view = voice(coordinator)
         text = view._("⚠️ No meeting or report for 5 weeks in the mentorship of {mentee} and {mentor}.").format(
             mentee=view.v(mentee.first_name), mentor=view.v(mentor.first_name)

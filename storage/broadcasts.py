@@ -7,14 +7,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.demo import visible_to
 from storage.matching import LIVE
 from storage.models import Broadcast, Event, MenteeProfile, MentorProfile, Mentorship, Outbox, Rsvp, User
 
 
-def recipients_query(segment: dict):  # type: ignore[no-untyped-def]
-    """Women who fit every chosen filter, reachable, and who have not turned announcements off."""
+def recipients_query(segment: dict, sender: User | None = None):  # type: ignore[no-untyped-def]
+    """Women who fit every chosen filter, reachable, and who have not turned announcements off; only real women
+    when a real coordinator sends."""
     query = select(User.platform, User.external_id, User.chat_id, User.locale)
-    query = query.where(User.blocked_at.is_(None), User.no_announcements.is_(False))
+    query = query.where(User.blocked_at.is_(None), User.no_announcements.is_(False), visible_to(sender))
     people = and_(User.onboarded_at.is_not(None), User.consent_at.is_not(None), User.role.in_(("mentee", "mentor")))
     if segment.get("event"):
         came = exists().where(
@@ -49,13 +51,14 @@ def recipients_query(segment: dict):  # type: ignore[no-untyped-def]
     return query
 
 
-async def count(session: AsyncSession, segment: dict) -> int:
-    return (await session.execute(select(func.count()).select_from(recipients_query(segment).subquery()))).scalar_one()
+async def count(session: AsyncSession, segment: dict, sender: User | None = None) -> int:
+    query = select(func.count()).select_from(recipients_query(segment, sender).subquery())
+    return (await session.execute(query)).scalar_one()
 
 
-async def recipients(session: AsyncSession, segment: dict) -> list:  # type: ignore[type-arg]
+async def recipients(session: AsyncSession, segment: dict, sender: User | None = None) -> list:  # type: ignore[type-arg]
     """(platform, external_id, chat_id, locale) of everyone the segment reaches, in a stable order."""
-    return list((await session.execute(recipients_query(segment).order_by(User.id))).all())
+    return list((await session.execute(recipients_query(segment, sender).order_by(User.id))).all())
 
 
 async def recent_events(session: AsyncSession, now: datetime, limit: int = 10) -> list[Event]:

@@ -79,7 +79,7 @@ async def test_different_users_are_not_blocked_by_each_other(engine) -> None:
 
 
 async def start_console(url: str) -> asyncio.subprocess.Process:
-    env = {**os.environ, "DATABASE_URL": url, "BOT_TOKEN": "", "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "CONSOLE_DATABASE_URL": url, "BOT_TOKEN": "", "PYTHONUNBUFFERED": "1"}
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "console",
         cwd=ROOT, env=env, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,

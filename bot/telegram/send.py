@@ -11,13 +11,14 @@ from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.outbox_runner import RetryLater, Undeliverable
+from bot.outbox_runner import NoSuchChat, RetryLater, Undeliverable
 from bot.pacer import Pacer
 from conversations.kernel.messages import Inbound, Reply
 
 log = logging.getLogger(__name__)
 
 TEXT_LIMIT = 4096
+PLATFORM = "telegram"
 CALLBACK_DATA_LIMIT = 64
 
 
@@ -76,6 +77,8 @@ async def send_one(bot: Bot, reply: Reply, *, patient: bool = False) -> None:
     `replace` rewrites an earlier message: a pressed button's card (`edit`: if it cannot be rewritten, the answer
     comes as a new message) or a live progress message (left as it was if it cannot)."""
     assert reply.to is not None
+    if reply.to.platform != PLATFORM or not reply.to.chat_id.lstrip("-").isdigit():
+        raise NoSuchChat(f"no Telegram chat for a {reply.to.platform} user")
     chat_id = int(reply.to.chat_id)
     try:
         if reply.replace is not None:
@@ -89,6 +92,10 @@ async def send_one(bot: Bot, reply: Reply, *, patient: bool = False) -> None:
         raise RetryLater(exc.retry_after) from exc
     except TelegramForbiddenError as exc:
         raise Undeliverable(str(exc)) from exc
+    except TelegramBadRequest as exc:
+        if "chat not found" in exc.message:
+            raise NoSuchChat("Telegram knows no such chat") from exc
+        raise
 
 
 def live_sender(bot: Bot, pacer: Pacer, tries: int = 4) -> Callable[[Reply], Awaitable[None]]:

@@ -25,7 +25,7 @@ from storage.models import Event, Rsvp, User
 
 
 async def events_command(ctx: Context) -> None:
-    upcoming = await events.upcoming(ctx.session, ctx.now)
+    upcoming = await events.upcoming(ctx.session, ctx.now, viewer=ctx.user)
     coordinator = ctx.user.role == "coordinator"
     if not coordinator:
         upcoming = [e for e in upcoming if e.audience in ("all", ctx.user.role)]

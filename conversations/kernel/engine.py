@@ -30,6 +30,11 @@ Deliver = Callable[[list[Reply]], Awaitable[None]]
 Send = Callable[[Reply], Awaitable[None]]  # one answer on its way; raises when it could not go
 
 
+class Unreachable(Exception):
+    """Raised by a Send for one answer that cannot reach its chat (no such chat on the platform, or she blocked
+    the bot): the answers after it still go, and the paced sender records how this one ended."""
+
+
 class Engine:
     def __init__(
         self,
@@ -111,6 +116,9 @@ class Engine:
         for n, (reply, row_id) in enumerate(zip(turn.addressed, turn.ids, strict=True)):
             try:
                 await send(reply)
+            except Unreachable:
+                await self._close([], [row_id])  # one chat out of reach must not hold up the others
+                continue
             except Exception as exc:
                 log.info("a direct answer could not be sent now (%s); the sender takes it", type(exc).__name__)
                 await self._close([], turn.ids[n:])
