@@ -10,6 +10,7 @@ from typing import Any
 from conversations import vetting
 from conversations.kernel.flow import Context, Step, stale, step
 from conversations.kernel.forms import draft, edit_buttons, edit_field, form
+from conversations.kernel.i18n import N_
 from conversations.profile_questions import profile_lines, questions
 from storage import repo
 
@@ -22,6 +23,20 @@ async def begin(ctx: Context) -> None:
     else:
         ctx.goto("role")
         await ctx.prompt()
+
+
+# The privacy notice's part for her role, said when she chooses it.
+WHO_SEES = {
+    "mentee": N_(
+        "🔒 As a mentee: the coordinators see your profile. A mentor sees it only when you ask her to be your "
+        "mentor. /mydata shows everything we keep."
+    ),
+    "mentor": N_(
+        "🔒 As a mentor: once a coordinator has approved you, every mentee who looks for a mentor sees your card: "
+        "first name, job title, employer, fields, languages, area and introduction. Coordinators see your whole "
+        "profile. You can change it with /profile or delete it with /delete."
+    ),
+}
 
 
 @step
@@ -44,6 +59,7 @@ class ChooseRole(Step):
         ctx.user.role = value
         chosen = ctx._("I am new in Denmark and want a mentor") if value == "mentee" else ctx._("I want to be a mentor")
         ctx.close_question(ctx._("How would you like to take part?"), chosen)
+        ctx.say(ctx._(WHO_SEES[value]))
         await start_questions(ctx)
 
 

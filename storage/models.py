@@ -379,3 +379,12 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str | None] = mapped_column(String(64))  # what it was done to, by internal id: "mentor:12"
     detail: Mapped[dict[str, Any] | None]
+
+
+class ScheduledJob(Base):
+    """A job that runs once a day whichever process gets there first: claiming it moves `due_at` on."""
+
+    __tablename__ = "scheduled_jobs"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    due_at: Mapped[datetime]

@@ -33,17 +33,19 @@ def mentor_derived(draft: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def claim_update(session: AsyncSession, platform: str, update_id: int) -> bool:
+async def claim_update(session: AsyncSession, platform: str, update_id: int, now: datetime | None = None) -> bool:
     """True the first time an update id is seen. Committed with the handling, so a crash lets it run again."""
     insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(ProcessedUpdate).values(platform=platform, update_id=update_id, handled_at=utcnow())
+    stmt = insert(ProcessedUpdate).values(platform=platform, update_id=update_id, handled_at=now or utcnow())
     result = await session.execute(stmt.on_conflict_do_nothing())
     return result.rowcount == 1
 
 
-async def prune_updates(session: AsyncSession, older_than: timedelta = timedelta(days=2)) -> None:
+async def prune_updates(
+    session: AsyncSession, now: datetime | None = None, older_than: timedelta = timedelta(days=2)
+) -> None:
     # Telegram stops redelivering after a day; keeping two is enough to recognise every duplicate.
-    await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.handled_at < utcnow() - older_than))
+    await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.handled_at < (now or utcnow()) - older_than))
 
 
 async def user_and_conversation(
@@ -138,7 +140,9 @@ async def mentor_status(session: AsyncSession, user: User) -> str | None:
     return profile.status if profile else None
 
 
-async def mark_blocked(session: AsyncSession | AsyncConnection, platform: str, external_id: str, when: datetime | None) -> None:
+async def mark_blocked(
+    session: AsyncSession | AsyncConnection, platform: str, external_id: str, when: datetime | None
+) -> None:
     await session.execute(
         update(User).where(User.platform == platform, User.external_id == external_id).values(blocked_at=when)
     )

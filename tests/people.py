@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from conversations.kernel.engine import Engine
+from conversations.privacy import NOTICE_VERSION
 from storage import repo
 from storage.models import MentorProfile, User
 from tests.conftest import COORDINATOR
@@ -54,6 +55,7 @@ async def add_mentor(
     async with sessions() as session, session.begin():
         user, conv = await repo.create_user(session, "test", external_id, external_id, locale, "mentor")
         user.consent_at = user.onboarded_at = user.last_seen_at = datetime(2026, 3, 1, tzinfo=UTC)
+        user.consent_version = NOTICE_VERSION
         conv.step = "idle"
         draft = {
             "name": name, "job_title": "Engineer", "employer": "Acme", "fields": list(fields), "experience": "6",
@@ -73,6 +75,7 @@ async def add_mentee(
     async with sessions() as session, session.begin():
         user, conv = await repo.create_user(session, platform, external_id, chat_id or external_id, locale, "mentee")
         user.consent_at = user.onboarded_at = user.last_seen_at = datetime(2026, 3, 1, tzinfo=UTC)
+        user.consent_version = NOTICE_VERSION
         conv.step = "idle"
         draft = {
             "name": name, "region": region, "fields": ["it"], "education": "master", "experience": "6",

@@ -30,7 +30,7 @@ from conversations.kernel import calendar
 from conversations.kernel.engine import Engine, addressed_to
 from conversations.kernel.i18n import LANGUAGES, Translator
 from conversations.kernel.messages import Attachment, Button, Inbound, Kind, Reply, UserRef
-from conversations.privacy import SHORT
+from conversations.privacy import NOTICE_VERSION, SHORT
 from storage import outbox, repo
 from storage.models import MenteeProfile, MentorProfile, User
 from tests.fakebotapi import FakeBotAPI, FakeUser, HTMLError, ShownMessage, parse_html, visible_text
@@ -529,6 +529,7 @@ async def test_a_request_and_its_acceptance_reach_the_other_chat(tg: Telegram, s
     async with sessions() as session, session.begin():
         user, conv = await repo.create_user(session, "telegram", str(mette.id), str(mette.chat_id), "da", "mentor")
         user.consent_at = user.onboarded_at = datetime.now(UTC)
+        user.consent_version = NOTICE_VERSION
         conv.step = "idle"
         answers = {
             "name": "Mette", "job_title": "Sygeplejerske", "employer": "Rigshospitalet", "fields": ["health"],

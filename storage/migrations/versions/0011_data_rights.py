@@ -1,5 +1,5 @@
 """data rights: erased accounts kept as anonymous records, per-woman limits, retention questions, mentor edits
-awaiting review, the coordinators' audit log
+awaiting review, the coordinators' audit log, the daily jobs' next run
 
 Revision ID: 0011
 Revises: 0010
@@ -33,9 +33,15 @@ def upgrade() -> None:
         sa.Column("subject", sa.String(64), nullable=True),
         sa.Column("detail", sa.JSON, nullable=True),
     )
+    op.create_table(
+        "scheduled_jobs",
+        sa.Column("name", sa.String(32), primary_key=True),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("scheduled_jobs")
     op.drop_table("audit_log")
     with op.batch_alter_table("mentor_profiles") as batch:
         batch.drop_column("pending_changes")
