@@ -63,7 +63,7 @@ async def main(mode: str, settings: Settings) -> None:
         await repo.bootstrap_coordinators(session, platform, coordinators)
         if mode == "console" and await demo.seed(session):
             print("Demo data added: three approved mentors and one coordinator, all marked (demo).")
-    engine = Engine(sessions, coordinator_ids=coordinators)
+    engine = Engine(sessions, coordinator_ids=coordinators, limits=settings.limits)
     try:
         if mode == "console":
             from bot.console import run_console

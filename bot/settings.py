@@ -11,7 +11,7 @@ import re
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import ValidationError, field_validator, model_validator
+from pydantic import PositiveInt, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -20,6 +20,7 @@ TOKEN = re.compile(r"\d{3,20}:[A-Za-z0-9_-]{20,100}")
 SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as a webhook secret_token
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 CONSOLE_DATABASE = "sqlite:///mentornet-console.db"
+LIMIT_KINDS = ("relay", "request", "problem", "meeting", "report", "answer")
 
 
 class SettingsError(Exception):
@@ -40,6 +41,20 @@ class Settings(BaseSettings):
     webhook_secret: str = ""
     host: str = "0.0.0.0"
     port: int = 8080
+    # Limits per woman (LIMIT_RELAY_BURST, LIMIT_RELAY_EVERY, ...): how many at once, then one more every so many
+    # seconds. Unset: the defaults in conversations/kernel/limits.py.
+    limit_relay_burst: PositiveInt | None = None
+    limit_relay_every: PositiveInt | None = None
+    limit_request_burst: PositiveInt | None = None
+    limit_request_every: PositiveInt | None = None
+    limit_problem_burst: PositiveInt | None = None
+    limit_problem_every: PositiveInt | None = None
+    limit_meeting_burst: PositiveInt | None = None
+    limit_meeting_every: PositiveInt | None = None
+    limit_report_burst: PositiveInt | None = None
+    limit_report_every: PositiveInt | None = None
+    limit_answer_burst: PositiveInt | None = None
+    limit_answer_every: PositiveInt | None = None
 
     @field_validator("bot_token")
     @classmethod
@@ -81,6 +96,15 @@ class Settings(BaseSettings):
             raise ValueError("COORDINATOR_IDS must be Telegram user ids (numbers), separated by commas")
         return value
 
+    @field_validator(*(f"limit_{kind}_{part}" for kind in LIMIT_KINDS for part in ("burst", "every")), mode="before")
+    @classmethod
+    def _limit(cls, value: object, info) -> object:  # type: ignore[no-untyped-def]
+        if isinstance(value, str):
+            value = value.strip() or None  # set but empty: the default
+        if value is not None and not (str(value).isdigit() and int(value) > 0):
+            raise ValueError(f"{info.field_name.upper()} must be a whole number above 0")
+        return value
+
     @field_validator("log_level")
     @classmethod
     def _level(cls, value: str) -> str:
@@ -104,6 +128,13 @@ class Settings(BaseSettings):
     @property
     def level(self) -> int:
         return logging.getLevelName(self.log_level)
+
+    @property
+    def limits(self) -> dict[str, tuple[int | None, int | None]]:
+        """(burst, seconds per one more) by kind; None where the default stays."""
+        return {
+            kind: (getattr(self, f"limit_{kind}_burst"), getattr(self, f"limit_{kind}_every")) for kind in LIMIT_KINDS
+        }
 
 
 def load() -> Settings:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import requests
+from conversations.kernel import limits
 from conversations.kernel.flow import Context, Step, Voice, action, flow, resolver, rows, stale, step, too_long
 from conversations.kernel.i18n import N_
 from conversations.kernel.options import EXPERIENCE, FIELDS, GOALS, REGIONS, SPOKEN_LANGUAGES, Option
@@ -209,6 +210,8 @@ async def ask(ctx: Context, mentor_id: int) -> None:
     if not await matching.is_available(ctx.session, ctx.user.id, mentor_id):
         await stale(ctx)
         return
+    if await limits.refused(ctx, "request", spend=False):  # before her note, which could not go
+        return
     if ctx.flow == "browse":
         ctx.state["asking"] = mentor_id
         ctx.goto("request_note")
@@ -258,6 +261,9 @@ async def send_request(ctx: Context, note: str | None) -> None:
     if mentor is None or not await matching.is_available(ctx.session, ctx.user.id, mentor.id):
         ctx.say(ctx._("Sorry, she cannot take new requests right now. Please choose someone else."))
         await find(ctx)
+        return
+    if await limits.refused(ctx, "request"):
+        await ctx.end()
         return
     request = await matching.create_request(ctx.session, ctx.user.id, mentor.id, note, ctx.now)
     await requests.send_card(ctx, request, mentor)

@@ -6,6 +6,7 @@ coordinators only, and only while the mentor is still waiting.
 
 from __future__ import annotations
 
+from conversations.kernel import limits
 from conversations.kernel.flow import Context, Step, Voice, action, flow, stale, step, voice
 from conversations.kernel.messages import Button
 from conversations.profile_questions import profile_lines
@@ -226,6 +227,8 @@ async def start_answer(ctx: Context, value: str) -> None:
     if value != str(ctx.user.id) or profile is None or profile.status != "pending":
         await stale(ctx)
         return
+    if await limits.refused(ctx, "answer", spend=False):
+        return
     await ctx.begin("info")
 
 
@@ -247,6 +250,9 @@ class InfoAnswer(Step):
     async def on_text(self, ctx: Context, text: str) -> None:
         text = short_text(ctx, text)
         if not text:
+            return
+        if await limits.refused(ctx, "answer"):
+            await ctx.end()
             return
         for coordinator in await coordinators(ctx):
             view = voice(coordinator)

@@ -6,7 +6,7 @@ import asyncio
 import dataclasses
 import logging
 import weakref
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,6 +18,7 @@ from conversations import broadcasts, commands, language, onboarding, privacy, p
 from conversations.kernel import nudges
 from conversations.kernel.flow import ACTIONS, Context, stale, step_for
 from conversations.kernel.i18n import N_, Translator, pick_locale
+from conversations.kernel.limits import rules
 from conversations.kernel.messages import Inbound, Kind, Reply
 from storage import inbox, outbox, repo
 from storage.conversation_upgrade import upgrade
@@ -42,8 +43,10 @@ class Engine:
         coordinator_ids: Iterable[str] = (),
         clock: Callable[[], datetime] = utcnow,
         join_link: Callable[[str], str] = lambda code: f"/start {code}",
+        limits: Mapping[str, tuple[int | None, float | None]] | None = None,
     ) -> None:
         self.join_link = join_link
+        self.limits = rules(limits)  # what the settings give, the defaults for the rest
         self.sessions = sessions
         self.coordinator_ids = frozenset(coordinator_ids)
         self.clock = clock
@@ -210,6 +213,7 @@ class Engine:
             t=Translator(user.locale or pick_locale(inbound.locale_hint)),
             data=data,
             join_link=self.join_link,
+            limits=self.limits,
         )
 
     @staticmethod

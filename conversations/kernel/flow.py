@@ -20,7 +20,7 @@ and refuses a step that is not the flow's own.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
@@ -108,6 +108,8 @@ class Context:
     replies: list[Reply] = field(default_factory=list)
     deleted: bool = False  # she deleted her data: nothing is saved after this step
     join_link: Callable[[str], str] = lambda code: f"/start {code}"
+    # (capacity, seconds per token) by kind, as configured; a kind not here keeps its default (kernel/limits.py)
+    limits: Mapping[str, tuple[int, float]] = field(default_factory=dict)
     moves: int = 0  # counts goto/begin/end, so `end` knows whether a result handler moved her on
     offer_back: bool = False  # the question being asked has a Back button (set by the step asking it)
 

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import watch
-from conversations.kernel import calendar, nudges
+from conversations.kernel import calendar, limits, nudges
 from conversations.kernel.flow import (
     Context,
     Step,
@@ -71,6 +71,8 @@ async def meet_with(ctx: Context, mentorship_id: int, args: dict) -> None:
 
 
 async def start(ctx: Context, m: Mentorship, replacing: int | None = None) -> None:
+    if await limits.refused(ctx, "meeting", spend=False):  # before she picks a day and a time for nothing
+        return
     await ctx.begin("meet", data={"m": m.id, "replacing": replacing})
 
 
@@ -163,6 +165,9 @@ class PickMode(Step):
         m = await ctx.session.get(Mentorship, plan["m"])
         if m is None or m.status not in matching.LIVE or ctx.user.id not in (m.mentee_id, m.mentor_id):
             ctx.say(ctx._("This mentorship has ended."))
+            await ctx.end()
+            return
+        if await limits.refused(ctx, "meeting"):
             await ctx.end()
             return
         starts = at(chosen_day(ctx), time(int(plan["time"][:2]), int(plan["time"][2:])))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 
+from conversations.kernel import limits
 from conversations.kernel.flow import Context, Step, flow, on_result, stale, step, too_long, voice
 from conversations.kernel.i18n import N_
 from conversations.kernel.messages import Button
@@ -60,7 +61,7 @@ class Relay(Step):
             ctx.say(ctx._("This mentorship has ended, so I cannot pass on messages any more."))
             await ctx.end()
             return
-        if too_long(ctx, text, RELAY_LIMIT):
+        if too_long(ctx, text, RELAY_LIMIT) or await limits.refused(ctx, "relay"):
             return
         other = await ctx.session.get(User, m.other(ctx.user.id))
         view = voice(other)

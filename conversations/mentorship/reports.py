@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import watch
-from conversations.kernel import nudges
+from conversations.kernel import limits, nudges
 from conversations.kernel.flow import (
     Context,
     Step,
@@ -211,6 +211,10 @@ async def save(ctx: Context) -> None:
         "held_on": datetime.combine(date.fromisoformat(draft["held_on"]), datetime.min.time(), tzinfo=COPENHAGEN),
     }
     report = await ctx.session.get(MeetingReport, draft["edit"]) if draft.get("edit") else None
+    # Only a meeting not planned here counts: a planned one is reported once per woman, a correction is no new one.
+    if report is None and not draft.get("meeting") and await limits.refused(ctx, "report"):
+        await ctx.end()
+        return
     if report is None:
         report = MeetingReport(
             mentorship_id=m.id, meeting_id=draft.get("meeting"), reporter_id=ctx.user.id, created_at=ctx.now, **values
@@ -312,6 +316,8 @@ async def report_for(ctx: Context, value: str) -> None:
 
 
 async def ask_when(ctx: Context, m: Mentorship) -> None:
+    if await limits.refused(ctx, "report", spend=False):  # before she answers for nothing
+        return
     await ctx.begin("report", "report_when", data={"m": m.id, "meeting": None, "met": "yes", "topics": []})
 
 
