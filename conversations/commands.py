@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from conversations import broadcasts, browse, companies, evaluation, requests, settings, vetting, waiting, watch
+from conversations import broadcasts, browse, companies, evaluation, mydata, requests, settings, vetting, waiting, watch
 from conversations.events import admin as event_admin
 from conversations.events import form as event_form
 from conversations.events import guests, rsvp  # noqa: F401  (rsvp: the invitations' buttons)
@@ -32,6 +32,7 @@ MENU: tuple[tuple[str, str], ...] = (
     ("language", N_("Change the language")),
     ("help", N_("What I can do for you")),
     ("cancel", N_("Stop the current step")),
+    ("mydata", N_("See what is stored about you")),
     ("delete", N_("Delete your data")),
 )
 
@@ -181,6 +182,7 @@ COMMANDS: dict[str, Callable[[Context], Awaitable[None]]] = {
     "profile": show_profile,
     "cancel": cancel,
     "delete": ask_to_delete,
+    "mydata": mydata.mydata_command,
     "mentors": browse.find,
     "mentorship": lifecycle.show,
     "write": relay.write_command,
