@@ -1,16 +1,18 @@
 """Coordinators vet new mentors: approve, reject with a reason, or ask for more information.
 
 A new mentor is invisible to mentees until approved. Every coordinator gets a card; the buttons work for
-coordinators only, and only while the mentor is still waiting.
+coordinators only, and only while the mentor is still waiting. An approved mentor's later changes to her job title,
+employer or introduction come back to the coordinators the same way.
 """
 
 from __future__ import annotations
 
-from conversations.kernel import limits
+from conversations.kernel import audit, limits
 from conversations.kernel.flow import Context, Step, Voice, action, flow, stale, step, voice
+from conversations.kernel.i18n import N_
 from conversations.kernel.messages import Button
-from conversations.profile_questions import profile_lines
-from storage import matching, repo
+from conversations.profile_questions import MENTOR_QUESTIONS, profile_lines
+from storage import matching, profile_changes, repo
 from storage.demo import can_see
 from storage.models import Company, MentorProfile, User
 
@@ -56,17 +58,23 @@ async def announce(ctx: Context, mentor: User | None = None) -> None:
 
 
 async def pending(ctx: Context) -> None:
-    """/pending: the cards of mentors waiting for approval."""
+    """/pending: the cards of mentors waiting for approval, then of approved mentors' changes waiting for review."""
     if not await is_coordinator(ctx):
         return
     waiting = [m for m in await repo.pending_mentors(ctx.session) if can_see(ctx.user, m)]
-    if not waiting:
+    changed = [(m, p) for m, p in await profile_changes.mentors_with_changes(ctx.session) if can_see(ctx.user, m)]
+    if not waiting and not changed:
         ctx.say(ctx._("No mentors are waiting for approval."))
         return
-    ctx.say(ctx._("Mentors waiting for approval: {count}").format(count=len(waiting)))
+    if waiting:
+        ctx.say(ctx._("Mentors waiting for approval: {count}").format(count=len(waiting)))
     for mentor in waiting[:20]:
         text, buttons = await card(ctx, ctx.user, mentor)
         ctx.say(text, buttons)
+    if changed:
+        ctx.say(ctx._("Profile changes waiting for review: {count}").format(count=len(changed)))
+    for mentor, profile in changed[:20]:
+        ctx.say(*change_card(ctx.user, mentor, profile))
 
 
 async def is_coordinator(ctx: Context) -> bool:
@@ -264,3 +272,70 @@ class InfoAnswer(Step):
         await announce(ctx)
         ctx.say(ctx._("Thank you! Your answer has gone to the coordinators."))
         await ctx.end()
+
+
+# -- an approved mentor's changes ---------------------------------------------------------------------------
+# Her new job title, employer or introduction wait for review (storage/profile_changes.py, conversations/
+# mentor_edits.py); every coordinator gets the old and new text, and a decision applies only to what it shows.
+
+CHANGED_QUESTIONS = {q.key: q for q in MENTOR_QUESTIONS if q.key in profile_changes.REVIEWED}
+CHANGE_DECISIONS = {"ok": N_("✅ Approve"), "no": N_("Reject")}
+
+
+def change_card(coordinator: User, mentor: User, profile: MentorProfile) -> tuple[str, list]:
+    """The waiting change, old and new text one under the other, in the coordinator's language."""
+    view = voice(coordinator)
+    changes = profile_changes.waiting(profile)
+    lines = ["<b>" + view._("{name} changed her mentor profile").format(name=view.v(mentor.first_name)) + "</b>"]
+    for key, question in CHANGED_QUESTIONS.items():
+        if key in changes:
+            lines += [
+                "",
+                "<b>" + view._(question.label) + "</b>",
+                "<i>" + view._("Before") + ":</i> " + question.show(view, getattr(profile, key)),
+                "<i>" + view._("New") + ":</i> " + question.show(view, changes[key]),
+            ]
+    seen = profile_changes.fingerprint(changes)
+    buttons = [[Button(view._(title), f"pe:{verb}:{mentor.id}:{seen}") for verb, title in CHANGE_DECISIONS.items()]]
+    return "\n".join(lines), buttons
+
+
+@action("pe")
+async def decide_change(ctx: Context, value: str) -> None:
+    """Approve or Reject under a change: `pe:<ok|no>:<mentor id>:<fingerprint of the change shown>`."""
+    verb, _, rest = value.partition(":")
+    raw_id, _, seen = rest.partition(":")
+    if not await is_coordinator(ctx):
+        return
+    mentor = await ctx.session.get(User, int(raw_id)) if raw_id.isdigit() else None
+    profile = await profile_changes.locked(ctx.session, mentor.id) if mentor else None
+    changes = profile_changes.waiting(profile) if profile else {}
+    # Decided already, or replaced by a later edit this card does not show: there is nothing here to decide.
+    if mentor is None or profile is None or not changes or verb not in CHANGE_DECISIONS:
+        await stale(ctx)
+        return
+    if seen != profile_changes.fingerprint(changes) or not can_see(ctx.user, mentor):
+        await stale(ctx)
+        return
+    shown, _ = change_card(ctx.user, mentor, profile)
+    her = voice(mentor)
+    if verb == "ok":
+        profile_changes.approve(profile)
+        audit.log(ctx, "approve_changes", f"user:{mentor.id}")
+        ctx.edit(shown + "\n\n" + ctx._("✅ Approved. Mentees see the new version now."))
+        ctx.tell(
+            mentor,
+            her._("Good news, {name}! 🌱 Your profile change is approved. Mentees see it now.").format(
+                name=her.v(mentor.first_name)
+            ),
+        )
+    else:
+        profile_changes.reject(profile)
+        audit.log(ctx, "reject_changes", f"user:{mentor.id}")
+        ctx.edit(shown + "\n\n" + ctx._("Rejected. Mentees keep seeing the earlier version."))
+        ctx.tell(
+            mentor,
+            her._(
+                "{name}, a coordinator did not approve your profile change. Mentees still see your profile as it was."
+            ).format(name=her.v(mentor.first_name)),
+        )
