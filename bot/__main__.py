@@ -13,6 +13,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.settings import CONSOLE_DATABASE, Settings, SettingsError, load
+from storage import logsafe
 from storage.demo import RealUsersPresent, holds_real_users
 
 # The rest is imported once the settings are known to be right: a mistake is reported in a moment, not after the
@@ -123,11 +124,8 @@ def cli(argv: list[str] | None = None) -> None:
     except SettingsError as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
-    logging.basicConfig(
-        # The console is a chat window: only problems are logged there.
-        level=settings.level if mode != "console" else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    # The console is a chat window: only problems are logged there.
+    logsafe.configure(settings.level if mode != "console" else logging.WARNING)
     try:
         asyncio.run(main(mode, settings))
     except KeyboardInterrupt:

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from conversations.kernel.engine import Engine, Send
 from conversations.kernel.messages import Inbound
 from storage.db import is_transient
+from storage.logsafe import withheld
 
 log = logging.getLogger(__name__)
 Acknowledge = Callable[[Inbound], Awaitable[None]]
@@ -102,8 +103,11 @@ class InboxWorkers:
     async def _acknowledge(self, inbound: Inbound) -> None:
         try:
             await self.acknowledge(inbound)  # type: ignore[misc]
-        except Exception:
-            log.warning("could not acknowledge an update; the platform stops waiting by itself", exc_info=True)
+        except Exception as exc:
+            log.warning(
+                "could not acknowledge update %s (%s; %s); the platform stops waiting by itself",
+                inbound.update_id, inbound.kind, type(exc).__name__,
+            )  # fmt: skip
 
     def _back_off(self, error: Exception) -> None:
         if is_transient(error):
@@ -111,7 +115,7 @@ class InboxWorkers:
             log.warning("the database is unreachable; stored updates wait (%s)", type(error).__name__)
         else:
             self._backoff = 1.0
-            log.error("taking work from the inbox failed (%s)", type(error).__name__, exc_info=True)
+            log.error("taking work from the inbox failed (%s)", type(error).__name__, exc_info=withheld(error))
 
     async def _sleep(self, stop: asyncio.Event, seconds: float) -> None:
         waits = [asyncio.ensure_future(stop.wait())]

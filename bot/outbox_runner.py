@@ -18,6 +18,7 @@ from bot.pacer import Pacer
 from conversations.kernel.engine import Engine, Unreachable
 from conversations.kernel.messages import Reply
 from storage.db import is_transient
+from storage.logsafe import withheld
 from storage.process_lock import ProcessLock
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ async def drain_paced(engine: Engine, send_one: SendOne, pacer: Pacer, workers: 
                 log.warning("outbox message %s has no chat to go to; it is closed as failed", row_id)
                 return "failed"
             except Exception:
-                log.exception("outbox message %s failed", row_id)
+                log.error("outbox message %s failed", row_id, exc_info=withheld())
                 return "failed"
 
     await asyncio.gather(*(worker() for _ in range(workers)))
@@ -127,7 +128,7 @@ async def _send_while_held(
         if released := await engine.release_outbox():
             log.info("%s outbox messages left by a stopped sender are sent again", released)
     except Exception:
-        log.exception("could not release old outbox leases; they run out by themselves")
+        log.error("could not release old outbox leases; they run out by themselves", exc_info=withheld())
     lost = asyncio.Event()
     progress = asyncio.create_task(show_progress(engine, send_one, pacer, stop, lost))
     try:
@@ -142,7 +143,7 @@ async def _send_while_held(
                 if is_transient(exc):
                     log.warning("the database is unreachable; the outbox waits (%s)", type(exc).__name__)
                 else:
-                    log.exception("outbox round failed; trying again")
+                    log.error("outbox round failed; trying again", exc_info=withheld(exc))
             await _pause(stop, idle)
     finally:
         lost.set()
@@ -158,7 +159,7 @@ async def show_progress(
         try:
             edits = await engine.broadcast_progress()
         except Exception:
-            log.exception("broadcast progress failed; trying again")
+            log.error("broadcast progress failed; trying again", exc_info=withheld())
             edits = []
         for reply in edits:
             await edit_patiently(send_one, pacer, reply)
@@ -177,7 +178,7 @@ async def edit_patiently(send_one: SendOne, pacer: Pacer, reply: Reply, tries: i
         except Unreachable:
             return
         except Exception:
-            log.exception("progress edit failed")
+            log.error("progress edit failed", exc_info=withheld())
             return
 
 

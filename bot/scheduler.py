@@ -13,6 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from conversations.kernel.engine import Engine
 from conversations.kernel.messages import Reply
+from storage.logsafe import withheld
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 60
@@ -30,7 +31,7 @@ def start_clock(
             while send is not None and await engine.drain(send):
                 pass
         except Exception:
-            log.exception("scheduled tick failed; the rows stay due and the next tick retries")
+            log.error("scheduled tick failed; the rows stay due and the next tick retries", exc_info=withheld())
 
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.add_job(tick, "interval", seconds=seconds, max_instances=1, coalesce=True)

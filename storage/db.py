@@ -31,7 +31,8 @@ def make_engine(url: str, busy_timeout: float = 30.0) -> AsyncEngine:
     """`busy_timeout`: how long a SQLite statement waits for another writer before it fails."""
     url = async_url(url)
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": busy_timeout})
+        # hide_parameters: an error's message would otherwise repeat the statement's values (her text, her id).
+        engine = create_async_engine(url, connect_args={"timeout": busy_timeout}, hide_parameters=True)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
@@ -50,7 +51,7 @@ def make_engine(url: str, busy_timeout: float = 30.0) -> AsyncEngine:
 
         return engine
     # Enough connections for the inbox workers, the webhook's inserts and the sender at once.
-    return create_async_engine(url, pool_size=20, max_overflow=10, pool_pre_ping=True)
+    return create_async_engine(url, pool_size=20, max_overflow=10, pool_pre_ping=True, hide_parameters=True)
 
 
 # SQLite's own words for "not now" (another writer, a full or vanished disk), as opposed to a mistake in a query.

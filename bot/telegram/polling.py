@@ -113,7 +113,10 @@ class Poller:
             await self.engine.receive(convert.PLATFORM, stored, blocked)
         except Exception as exc:
             # No text, no ids: the log says what happened, not what she wrote.
-            log.warning("could not store %s updates (%s); they stay unconfirmed", len(updates), type(exc).__name__)
+            log.warning(
+                "could not store updates %s to %s (%s); they stay unconfirmed",
+                updates[0].update_id, updates[-1].update_id, type(exc).__name__,
+            )  # fmt: skip
             return None
         return {(convert.PLATFORM, s.user_key) for s in stored}
 

@@ -161,6 +161,8 @@ async def _edit(bot: Bot, chat_id: int, message_id: int, reply: Reply, markup: I
     except TelegramBadRequest as exc:
         if "message is not modified" in exc.message:
             return True  # a double tap that changed nothing
-        log.info("could not edit message %s (%s); sending a new one", message_id, exc.message)
+        # Telegram's reason without its detail: "can't parse entities: ..." goes on to quote the message.
+        reason = ":".join(exc.message.split(":", 2)[:2])
+        log.info("could not edit message %s (%s); sending a new one", message_id, reason)
         return False
     return True

@@ -40,7 +40,9 @@ class InboxRequestHandler(SimpleRequestHandler):
                 convert.PLATFORM, [stored] if stored else [], dict([membership] if membership else [])
             )
         except Exception as exc:
-            log.warning("could not store an update (%s); Telegram will send it again", type(exc).__name__)
+            log.warning(
+                "could not store update %s (%s); Telegram will send it again", update.update_id, type(exc).__name__
+            )
             return web.Response(status=503, text="not stored; send it again")
         self.workers.wake([(convert.PLATFORM, stored.user_key)] if stored else [])
         return web.Response(status=200)

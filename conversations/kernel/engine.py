@@ -23,6 +23,7 @@ from conversations.kernel.messages import Inbound, Kind, Reply
 from storage import inbox, outbox, repo
 from storage.conversation_upgrade import upgrade
 from storage.db import is_transient
+from storage.logsafe import withheld
 from storage.models import Conversation, User, utcnow
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ class Engine:
                     turn = await self._step(session, inbound, None, record=record)
             except Exception:
                 # The transaction rolled back, so her answers so far are intact; tell her instead of going silent.
-                log.exception("handling an update from %s failed", inbound.user.platform)
+                log.error("update %s (%s) failed in its step", inbound.update_id, inbound.kind, exc_info=withheld())
                 turn = await self._recover(inbound, None, record=record)
             await self._deliver(turn, send)
             return turn.replies
@@ -102,7 +103,10 @@ class Engine:
             except Exception as exc:
                 if taken is None or is_transient(exc):
                     raise
-                log.exception("handling inbox row %s failed", taken.id)
+                log.error(
+                    "update %s (%s) failed in its step, inbox row %s",
+                    taken.payload.get("update_id"), taken.payload.get("kind"), taken.id, exc_info=withheld(exc),
+                )  # fmt: skip
                 turn = await self._recover(inbound, taken.id)
             await self._deliver(turn, send)
             return inbound, taken.more
@@ -123,7 +127,7 @@ class Engine:
                 await self._close([], [row_id])  # one chat out of reach must not hold up the others
                 continue
             except Exception as exc:
-                log.info("a direct answer could not be sent now (%s); the sender takes it", type(exc).__name__)
+                log.info("direct answer %s could not be sent now (%s); the sender takes it", row_id, type(exc).__name__)
                 await self._close([], turn.ids[n:])
                 return
             await self._close([row_id], [])
@@ -171,7 +175,7 @@ class Engine:
                 replies = await self._recovery(session, inbound)
                 return await self._record(session, inbound, replies) if record else Turn(replies, [], [])
         except Exception:
-            log.exception("could not recover the conversation of a %s user", inbound.user.platform)
+            log.error("could not recover after update %s (%s)", inbound.update_id, inbound.kind, exc_info=withheld())
             return Turn([Reply(await self._apology(inbound))], [], [])
 
     async def _recovery(self, session: AsyncSession, inbound: Inbound) -> list[Reply]:
@@ -181,6 +185,8 @@ class Engine:
             return [Reply(Translator(pick_locale(inbound.locale_hint))._(APOLOGY))]
         ctx = self._context(session, user, conv, inbound)
         failures = ctx.data.get("failures", 0) + 1
+        # The failure's own line could not name her: her row was read in the transaction that was rolled back.
+        log.warning("update %s (%s) of user %s failed, %s in a row", inbound.update_id, inbound.kind, user.id, failures)
         if failures < 2:
             ctx.data["failures"] = failures
             self._save(ctx)
@@ -195,7 +201,10 @@ class Engine:
                     ctx.restart(safe_step(user))
                     await ctx.prompt()
         except Exception:
-            log.exception("the question underneath failed too; back to the start")
+            log.error(
+                "update %s (%s) of user %s: the question underneath failed too; back to the start",
+                inbound.update_id, inbound.kind, user.id, exc_info=withheld(),
+            )  # fmt: skip
             ctx.replies = ctx.replies[:1]
             ctx.restart(safe_step(user))
         self._save(ctx)
@@ -231,7 +240,9 @@ class Engine:
                 )
                 locale = (user and user.locale) or locale
         except Exception:
-            log.exception("could not read the locale of a %s user", inbound.user.platform)
+            log.error(
+                "could not read the locale for update %s (%s)", inbound.update_id, inbound.kind, exc_info=withheld()
+            )
         return Translator(locale)._(APOLOGY)
 
     async def receive(self, platform: str, updates: list[inbox.Stored], blocked: dict[str, bool]) -> None:
@@ -307,7 +318,7 @@ class Engine:
         if inbound.kind is Kind.ACK:
             return Turn([], [], [])
         if inbound.update_id is not None and not await repo.claim_update(session, ref.platform, inbound.update_id):
-            log.info("duplicate update %s ignored", inbound.update_id)
+            log.info("duplicate update %s (%s) ignored", inbound.update_id, inbound.kind)
             return Turn([], [], [])
         user, conv = await repo.user_and_conversation(session, ref.platform, ref.user_id)
         if user is None or conv is None:
