@@ -61,10 +61,11 @@ async def main(mode: str, settings: Settings) -> None:
     coordinators = settings.coordinator_ids if on_telegram else (*settings.coordinator_ids, demo.COORDINATOR_ID)
     async with sessions() as session, session.begin():
         await repo.prune_updates(session)
-        await repo.bootstrap_coordinators(session, platform, coordinators)
+        if removed := await repo.sync_coordinators(session, platform, coordinators):
+            log.warning("%s coordinators not in COORDINATOR_IDS any more lost the role", len(removed))
         if mode == "console" and await demo.seed(session):
             print("Demo data added: three approved mentors and one coordinator, all marked (demo).")
-    engine = Engine(sessions, coordinator_ids=coordinators, limits=settings.limits)
+    engine = Engine(sessions, coordinator_ids=coordinators, limits=settings.limits, privacy=settings.privacy)
     try:
         if mode == "console":
             from bot.console import run_console
@@ -133,11 +134,6 @@ def cli(argv: list[str] | None = None) -> None:
     except RealUsersPresent:
         print(console_refusal(settings), file=sys.stderr)
         raise SystemExit(2) from None
-    except Exception as exc:
-        if type(exc).__name__ != "RefusedToken":  # bot.telegram.app's, not imported here (see above)
-            raise
-        print("Cannot start: Telegram refused BOT_TOKEN (check it with @BotFather)", file=sys.stderr)
-        raise SystemExit(2) from None
     except OSError as exc:
         # Most likely the port: say so, without a traceback.
         where = f" (HOST {settings.host}, PORT {settings.port})" if exc.errno == errno.EADDRINUSE else ""
@@ -145,6 +141,11 @@ def cli(argv: list[str] | None = None) -> None:
         raise SystemExit(2) from None
     except ArgumentError:
         print("Cannot start: DATABASE_URL could not be used", file=sys.stderr)
+        raise SystemExit(2) from None
+    except Exception as exc:
+        if type(exc).__name__ != "RefusedToken":  # bot.telegram.app's, not imported here (see above)
+            raise
+        print("Cannot start: Telegram refused BOT_TOKEN (check it with @BotFather)", file=sys.stderr)
         raise SystemExit(2) from None
 
 

@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     webhook_secret: str = ""
     host: str = "0.0.0.0"
     port: int = 8080
+    # Named in the privacy notice; see the README's "Your data" for what the periods mean.
+    data_controller: str = "Mentornet"
+    privacy_contact: str = ""
+    keep_messages_days: PositiveInt = 30
+    ask_inactive_months: PositiveInt = 18
+    delete_inactive_months: PositiveInt = 24
+    purge_unfinished_days: PositiveInt = 90
     # Limits per woman (LIMIT_RELAY_BURST, LIMIT_RELAY_EVERY, ...): how many at once, then one more every so many
     # seconds. Unset: the defaults in conversations/kernel/limits.py.
     limit_relay_burst: PositiveInt | None = None
@@ -128,6 +135,16 @@ class Settings(BaseSettings):
     @property
     def level(self) -> int:
         return logging.getLevelName(self.log_level)
+
+    @property
+    def privacy(self):  # type: ignore[no-untyped-def]  # conversations' type, imported late (see bot/__main__.py)
+        from conversations.kernel.flow import Privacy
+        from storage.retention import Retention
+
+        periods = Retention(
+            self.keep_messages_days, self.ask_inactive_months, self.delete_inactive_months, self.purge_unfinished_days
+        )
+        return Privacy(self.data_controller.strip() or "Mentornet", self.privacy_contact.strip(), periods)
 
     @property
     def limits(self) -> dict[str, tuple[int | None, int | None]]:

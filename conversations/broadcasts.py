@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations.kernel import audit
 from conversations.kernel.flow import Context, Step, Voice, flow, ref_of, rows, stale, step, voice
 from conversations.kernel.forms import draft, form
 from conversations.kernel.i18n import LANGUAGES, N_
@@ -189,6 +190,7 @@ async def send(ctx: Context) -> None:
     if broadcast is None:
         await stale(ctx)
         return
+    audit.log(ctx, "broadcast", f"broadcast:{broadcast.id}")
     ctx.edit(progress_text(ctx, broadcast, {}))
     await ctx.end()
 

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from conversations import broadcasts, browse, companies, evaluation, mydata, requests, settings, vetting, waiting, watch
+from conversations import (
+    audit,
+    broadcasts,
+    browse,
+    companies,
+    evaluation,
+    mydata,
+    requests,
+    settings,
+    vetting,
+    waiting,
+    watch,
+)
 from conversations.events import admin as event_admin
 from conversations.events import form as event_form
 from conversations.events import guests, rsvp  # noqa: F401  (rsvp: the invitations' buttons)
@@ -49,6 +61,7 @@ ROLE_COMMANDS: dict[str | None, tuple[tuple[str, str], ...]] = {
         ("pending", N_("Mentors waiting for approval")),
         ("waiting", N_("Mentees on the waiting list")),
         ("company", N_("Partner companies and their join links")),
+        ("audit", N_("Recent coordinator actions")),
     ),
 }
 
@@ -201,4 +214,5 @@ COMMANDS: dict[str, Callable[[Context], Awaitable[None]]] = {
     "newevent": event_form.new_event,
     "checkin": event_admin.checkin_command,
     "broadcast": broadcasts.broadcast_command,
+    "audit": audit.audit_command,
 }

@@ -23,6 +23,7 @@ matplotlib.use("Agg")  # no screen: render straight to PNG
 
 from matplotlib import pyplot as plt
 
+from conversations.kernel import audit
 from conversations.kernel.flow import Context, action, stale
 from conversations.kernel.i18n import N_, Translator
 from conversations.kernel.messages import Attachment, Button, Reply
@@ -32,6 +33,8 @@ from conversations.vetting import is_coordinator
 from storage import indicators
 from storage.companies import all_companies
 from storage.models import Company
+
+FIRST_YEAR = 2002  # the network's first mentorships
 
 LABELS = {
     "employment": N_("In work"),
@@ -388,7 +391,11 @@ async def stats_action(ctx: Context, value: str) -> None:
     data = ctx.data.setdefault("stats", {})
     kind, _, arg = value.partition(":")
     if kind == "y" and arg.isdigit():
-        data["year"] = int(arg)
+        year = int(arg)
+        if year and not FIRST_YEAR <= year <= ctx.now.year + 1:  # only a forged button asks for such a year
+            await stale(ctx)
+            return
+        data["year"] = year
     elif kind == "places":
         buttons = [[Button(ctx._(o.label), f"st:r:{o.code}")] for o in REGIONS] + [[Button(ctx._("any"), "st:r:")]]
         ctx.say(ctx._("Place"), buttons)
@@ -404,6 +411,8 @@ async def stats_action(ctx: Context, value: str) -> None:
         data["company"] = int(arg) if arg.isdigit() else None
     elif kind == "csv":
         content = await csv_export(ctx)
+        if content is not None:
+            audit.log(ctx, "export_csv", None)
         if content is None:
             ctx.say(
                 ctx._("No CSV: fewer than {n} mentorships here, so a row could point to one woman.").format(

@@ -84,10 +84,10 @@ def account(ctx: Context, data: dict[str, Any]) -> list[str]:
     user = data["account"]
     lines = ["<b>" + ctx._("What we store about you") + "</b>", ""]
     if user["first_name"] and not ctx.user.onboarded_at:  # otherwise her profile below shows it
-        lines.append(f"<b>{ctx._('First name')}:</b> {ctx.v(user['first_name'])}")
-    lines.append(f"<b>{ctx._('Language')}:</b> {LANGUAGES.get(user['locale'] or '', '—')}")
-    if user["role"] in ROLES:
-        lines.append(f"<b>{ctx._('Role')}:</b> {ctx._(ROLES[user['role']])}")
+        lines.append("<b>" + ctx._("First name") + f":</b> {ctx.v(user['first_name'])}")
+    lines.append("<b>" + ctx._("Language") + f":</b> {LANGUAGES.get(user['locale'] or '', '—')}")
+    if (role := user["role"]) in ROLES:
+        lines.append("<b>" + ctx._("Role") + ":</b> " + ctx._(ROLES[role]))
     if user["created_at"]:
         lines.append(ctx._("Joined {date}").format(date=ctx.t.date(user["created_at"])))
     if user["consent_at"]:
@@ -151,13 +151,15 @@ def _section(ctx: Context, title: str, items: list[str]) -> list[str]:
 
 def _request(ctx: Context, r: dict[str, Any]) -> str:
     text = ctx._("To {name}: {state}, {date}") if r["direction"] == "sent" else ctx._("From {name}: {state}, {date}")
-    state = ctx._(REQUEST_STATES[r["status"]]) if r["status"] in REQUEST_STATES else r["status"]
+    status = r["status"]  # a variable: a literal inside `_()` would be taken for a text to translate
+    state = ctx._(REQUEST_STATES[status]) if status in REQUEST_STATES else status
     return text.format(name=_name(ctx, r["other_first_name"]), state=state, date=ctx.t.date(r["created_at"]))
 
 
 def _mentorship(ctx: Context, m: dict[str, Any]) -> str:
     role = ctx._("your mentor") if m["my_role"] == "mentee" else ctx._("your mentee")
-    state = ctx._(MENTORSHIP_STATES[m["status"]]) if m["status"] in MENTORSHIP_STATES else m["status"]
+    status = m["status"]
+    state = ctx._(MENTORSHIP_STATES[status]) if status in MENTORSHIP_STATES else status
     line = ctx._("{name}, {role} since {date} ({state})").format(
         name=_name(ctx, m["other_first_name"]), role=role, date=ctx.t.date(m["started_at"]), state=state
     )
@@ -178,7 +180,8 @@ def _report(ctx: Context, r: dict[str, Any]) -> str:
 
 
 def _answer(ctx: Context, a: dict[str, Any]) -> str:
-    answer = ctx._(ANSWERS[a["status"]]) if a["status"] in ANSWERS else a["status"]
+    status = a["status"]
+    answer = ctx._(ANSWERS[status]) if status in ANSWERS else status
     return f"{ctx.v(a['event_title'])}, {_at(ctx, a['event_starts_at'])}: {answer}"
 
 

@@ -106,6 +106,7 @@ async def vet(ctx: Context, value: str) -> None:
 async def approve(ctx: Context, mentor: User, profile: MentorProfile) -> None:
     profile.status = "approved"
     profile.decided_at = ctx.now
+    audit.log(ctx, "approve", f"user:{mentor.id}")
     ctx.edit(ctx._("✅ {name} is approved. Mentees can find her now.").format(name=ctx.v(mentor.first_name)))
     her = voice(mentor)
     ctx.tell(
@@ -192,6 +193,7 @@ class RejectReason(_TextStep):
     async def send(self, ctx: Context, mentor: User, profile: MentorProfile, text: str) -> None:
         profile.status = "rejected"
         profile.decided_at = ctx.now
+        audit.log(ctx, "reject", f"user:{mentor.id}")
         her = voice(mentor)
         ctx.tell(
             mentor,

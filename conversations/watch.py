@@ -197,7 +197,7 @@ async def card(ctx: Context, value: str) -> None:
         return
     mentee, mentor = await ctx.session.get(User, m.mentee_id), await ctx.session.get(User, m.mentor_id)
     lines = [
-        f"<b>{ctx.v(mentee.first_name)} & {ctx.v(mentor.first_name)}</b>",
+        f"<b>{ctx.v(mentee.first_name)} &amp; {ctx.v(mentor.first_name)}</b>",
         ctx._("Started {date}").format(date=ctx.t.date(m.started_at)),
         "",
         "<b>" + ctx._("Last reports") + "</b>",

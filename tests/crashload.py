@@ -27,6 +27,7 @@ import aiohttp
 from sqlalchemy.engine import make_url
 
 from conversations.kernel.flow import frame
+from conversations.privacy import NOTICE_VERSION
 from storage import repo
 from storage.db import make_engine, migrate, sessionmaker
 from storage.models import Mentorship
@@ -130,6 +131,7 @@ async def pairs(url: str, women: list[FakeUser]) -> None:
             role = "mentor" if n % 2 == 0 else "mentee"
             user, _ = await repo.create_user(session, "telegram", str(woman.id), str(woman.chat_id), "en", role)
             user.first_name, user.consent_at, user.onboarded_at = woman.first_name, when, when
+            user.consent_version = NOTICE_VERSION
             users.append(user)
         await session.flush()
         for mentor, mentee in zip(users[::2], users[1::2], strict=True):

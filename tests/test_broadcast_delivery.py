@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from bot.telegram.app import make_bot
 from conversations import broadcasts
 from conversations.kernel.engine import Engine
+from conversations.privacy import NOTICE_VERSION
 from storage import repo
 from storage.db import make_engine, migrate, sessionmaker
 from storage.models import Broadcast, Outbox, User
@@ -32,6 +33,7 @@ async def add_coordinator(sessions: async_sessionmaker, karen: FakeUser) -> User
     async with sessions() as session, session.begin():
         user, conv = await repo.create_user(session, "telegram", str(karen.id), str(karen.chat_id), "en", "coordinator")
         user.first_name, user.consent_at, user.onboarded_at = "Karen", NOW, NOW
+        user.consent_version = NOTICE_VERSION
         conv.step = "idle"
         return user
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from conversations.kernel.engine import Engine
+from conversations.privacy import NOTICE_VERSION
 from storage import indicators, repo
 from storage.models import Event, Rsvp, User
 from tests.fakechat import FakeChat
@@ -323,6 +324,7 @@ async def test_two_coordinators_editing_at_once_keep_each_others_changes(engine,
     async with sessions() as session, session.begin():
         user, conv = await repo.create_user(session, "test", "9001", "9001", "en", "coordinator")
         user.first_name, user.consent_at, user.onboarded_at, conv.step = "Lise", EVENT_AT, EVENT_AT, "idle"
+        user.consent_version = NOTICE_VERSION
     await lise.send("/events")
     await lise.tap("Edit")  # Lise opens the form first...
     await karen.send("/events")

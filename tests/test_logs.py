@@ -28,6 +28,7 @@ from conversations.kernel.engine import Engine
 from conversations.kernel.flow import Context
 from conversations.kernel.i18n import LANGUAGES, Translator
 from conversations.kernel.messages import Inbound, Kind, Reply, UserRef
+from conversations.privacy import NOTICE_VERSION
 from storage import inbox, logsafe, outbox, repo
 from storage.db import make_engine, sessionmaker
 from storage.models import Mentorship, Outbox, User
@@ -160,6 +161,7 @@ async def pair(sessions: async_sessionmaker, mentee: FakeUser, mentor: FakeUser)
         other, _ = await repo.create_user(session, "telegram", str(mentor.id), str(mentor.chat_id), "da", "mentor")
         when = datetime.now(UTC)
         other.first_name, other.consent_at, other.onboarded_at = MENTOR_NAME, when, when
+        other.consent_version = NOTICE_VERSION
         await session.flush()
         session.add(Mentorship(mentor_id=other.id, mentee_id=her.id, status="active", started_at=when))
         return her.id

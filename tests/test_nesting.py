@@ -397,3 +397,19 @@ async def test_a_pending_mentor_answers_a_question_around_other_detours(engine, 
     assert await stack_of(sessions, "2001") == ["main:idle"]
     assert [f.split(":")[0] for f in await stack_of(sessions, COORDINATOR)] == ["main", "broadcast_form"]
     assert APOLOGY not in lise.texts_since(0) + karen.texts_since(0)
+
+
+async def test_two_forms_with_answers_are_left_with_two_cancels(engine, people, sessions) -> None:
+    """A second /cancel on "Stop here?" is a yes to every detour, not only to the form on top."""
+    karen = await coordinator(engine, people)
+    await karen.send("/broadcast")
+    await karen.send("Job fair on Friday")
+    await karen.send("/newevent")
+    await karen.tap("Intro course")
+    await karen.send("Intro to Danish working life")
+    await karen.send("/cancel")
+    assert karen.last.text == "Stop here? What you entered here will be lost."
+    await karen.send("/cancel")
+    async with sessions() as session:
+        conv = await session.get(Conversation, await user_id(sessions, COORDINATOR))
+    assert [f["flow"] for f in conv.data["stack"]] == ["main"]

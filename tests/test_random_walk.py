@@ -11,19 +11,24 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from conversations.commands import COMMANDS
-from conversations.kernel.flow import FLOWS, RESULTS
+from conversations.kernel.flow import ACTIONS, FLOWS, RESULTS
 from conversations.kernel.i18n import Translator
-from storage.models import Conversation, Event, User
+from storage.models import Conversation, Event, MentorProfile, Mentorship, User
 from tests.fakechat import FakeChat
 from tests.flows import due
 from tests.people import add_mentor, coordinator, matched, mentee
 
 EVENTS = 5000
 APOLOGY = Translator("en")._("Sorry, something went wrong on my side. Please try again in a moment.")
-TEXTS = ("hello", "Aarhus", "2", "<b>Fatima</b>", "x" * 3000, "24.12.2026 17:00", "12", "Yes", "", "/", "فاطمة")
+TEXTS = (
+    "hello", "Aarhus", "2", "<b>Fatima</b>", "x" * 3000, "24.12.2026 17:00", "12", "Yes", "", "/", "فاطمة",
+    "nul\x00byte", "Tom & Jerry",
+)  # fmt: skip
+# Arguments a forged button may carry after an action's prefix: real-looking ids, ids past any column, nonsense.
+FORGED_ARGS = ("1", "2", "7", "0", "-1", "99999999999999999999", "2147483648", "²", "x", "", "1:2", "y:99999", "\x00")
 COMMAND_ARGS = {"checkin": ("", "C0DE", "NOPE"), "company": ("", "add Acme"), "start": ("", "evwalk", "bogus")}
 
 
@@ -40,10 +45,26 @@ async def one_event(rng: random.Random, chat: FakeChat, commands: list[str]) -> 
         name = rng.choice(commands)
         args = rng.choice(COMMAND_ARGS.get(name, ("",)))
         await chat.send(f"/{name} {args}".strip())
-    elif roll < 0.95:
+    elif roll < 0.9:
         await chat.send(rng.choice(TEXTS) or " ")
+    elif roll < 0.95:  # a forged button: any action's prefix with any argument
+        prefix = rng.choice(sorted(ACTIONS))
+        verb = rng.choice(("", "ok", "no", "acc", "dec", "go", "cancel", "write", "end", "y", "k", "r"))
+        args = ":".join(rng.choice(FORGED_ARGS) for _ in range(rng.randint(1, 2)))
+        await chat.press(f"{prefix}:{verb}:{args}" if verb else f"{prefix}:{args}")
     else:
         await chat.send_unsupported(rng.choice(("photo", "sticker", "voice")))
+
+
+async def phantom_places(session) -> list[tuple[int, int, int]]:  # type: ignore[no-untyped-def]
+    """Mentors whose counted places differ from their running mentorships: (mentor, counted, running)."""
+    live = func.count(Mentorship.id).filter(Mentorship.status.in_(("active", "paused")))
+    query = (
+        select(MentorProfile.user_id, MentorProfile.active_count, live)
+        .outerjoin(Mentorship, Mentorship.mentor_id == MentorProfile.user_id)
+        .group_by(MentorProfile.user_id, MentorProfile.active_count)
+    )
+    return [(m, counted, running) for m, counted, running in (await session.execute(query)).all() if counted != running]
 
 
 def check_stack(data: dict) -> None:
@@ -87,6 +108,7 @@ async def test_five_thousand_random_events_leave_nobody_stranded(engine, people,
         await one_event(rng, chat, commands)
         assert APOLOGY not in chat.texts_since(before), f"event {n} of {chat.ref.user_id}"
         async with sessions() as session:
+            assert await phantom_places(session) == [], f"event {n} of {chat.ref.user_id}"
             user = (
                 await session.execute(select(User).where(User.external_id == chat.ref.user_id))
             ).scalar_one_or_none()
@@ -121,6 +143,7 @@ async def test_five_thousand_random_events_leave_nobody_stranded(engine, people,
                 if len(conv.data["stack"]) == 1:
                     break
             await chat.send("/cancel")
+
         async with sessions() as session:
             conv = await session.get(Conversation, user.id)
             assert len(conv.data["stack"]) == 1, (chat.ref.user_id, conv.data["stack"])

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from conversations.events.common import NEEDS, card, rsvp_buttons
 from conversations.events.form import start_editing
-from conversations.kernel import nudges
+from conversations.kernel import audit, nudges
 from conversations.kernel.flow import (
     Context,
     action,
@@ -72,6 +72,7 @@ async def coordinator_action(ctx: Context, verb: str, event: Event) -> None:
             ctx.say(ctx._("This event is closed."))
             return
         event.status = "cancelled"
+        audit.log(ctx, "cancel_event", f"event:{event.id}")
         told = [rsvp for rsvp, _ in await events.answers_with_people(ctx.session, event.id)]
         for rsvp in told:
             user = await ctx.session.get(User, rsvp.user_id)

@@ -21,6 +21,7 @@ from conversations.events.common import (
     rsvp_buttons,
 )
 from conversations.events.places import invitation_file, promote, schedule_for
+from conversations.kernel import audit
 from conversations.kernel.flow import (
     Context,
     Step,
@@ -155,6 +156,7 @@ async def publish(ctx: Context) -> None:
     event = event_from(ctx)
     ctx.session.add(event)
     await ctx.session.flush()
+    audit.log(ctx, "publish_event", f"event:{event.id}")
     invited = await events.audience(ctx.session, event)
     for user in invited:
         view = voice(user)
@@ -246,6 +248,7 @@ async def save_changes(ctx: Context) -> None:
         await ctx.prompt()
         return
     before = (event.starts_at, event.place)
+    audit.log(ctx, "edit_event", f"event:{event.id}")
     for key in changed:
         apply(event, key, d[key])
     if not changed:

@@ -14,13 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm.attributes import flag_modified
 
 # Importing the flow modules registers their steps.
-from conversations import broadcasts, commands, language, onboarding, privacy, profile, requests  # noqa: F401
-from conversations.kernel import nudges
-from conversations.kernel.flow import ACTIONS, Context, stale, step_for
+from conversations import broadcasts, commands, language, onboarding, privacy, profile, requests, staying  # noqa: F401
+from conversations.kernel import door, nudges
+from conversations.kernel.flow import ACTIONS, Context, Privacy, ref_of, stale, step_for
 from conversations.kernel.i18n import N_, Translator, pick_locale
 from conversations.kernel.limits import rules
 from conversations.kernel.messages import Inbound, Kind, Reply
-from storage import inbox, outbox, repo
+from storage import inbox, outbox, repo, retention
 from storage.conversation_upgrade import upgrade
 from storage.db import is_transient
 from storage.logsafe import withheld
@@ -45,8 +45,10 @@ class Engine:
         clock: Callable[[], datetime] = utcnow,
         join_link: Callable[[str], str] = lambda code: f"/start {code}",
         limits: Mapping[str, tuple[int | None, float | None]] | None = None,
+        privacy: Privacy | None = None,
     ) -> None:
         self.join_link = join_link
+        self.privacy = privacy or Privacy()
         self.limits = rules(limits)  # what the settings give, the defaults for the rest
         self.sessions = sessions
         self.coordinator_ids = frozenset(coordinator_ids)
@@ -223,6 +225,7 @@ class Engine:
             data=data,
             join_link=self.join_link,
             limits=self.limits,
+            privacy=self.privacy,
         )
 
     @staticmethod
@@ -272,10 +275,31 @@ class Engine:
         """Turn due work (request reminders and expiry, nudges) into outbox messages, in one transaction."""
         async with self.sessions() as session, session.begin():
             now = self.clock()
+            await repo.prune_updates(session, now)
             replies = await requests.tick(session, now) + await nudges.tick(session, now)
             for reply in replies:
                 outbox.enqueue(session, reply, now)
+        # Its own transaction: a failure here must not hold up reminders; the claim rolls back and it runs again.
+        async with self.sessions() as session, session.begin():
+            if await retention.claim_daily(session, "retention", now):
+                kept = await self._retention(session, now)
+                for reply in kept:
+                    outbox.enqueue(session, reply, now)
+                replies += kept
         return len(replies)
+
+    async def _retention(self, session: AsyncSession, now: datetime) -> list[Reply]:
+        """The daily job of storage/retention.py; each deletion goes through the same steps as her own /delete."""
+        policy = self.privacy.retention
+        await retention.empty_old_messages(session, policy, now)
+        await retention.prune_audit(session, now)
+        replies = [staying.question(user, now) for user in await retention.to_ask(session, policy, now)]
+        for user in await retention.to_delete(session, policy, now) + await retention.to_purge(session, policy, now):
+            conv = await session.get(Conversation, user.id) or Conversation(user_id=user.id, step="language", data={})
+            ctx = self._context(session, user, conv, Inbound(ref_of(user), Kind.ACK))
+            await privacy.erase_account(ctx)
+            replies += [reply for reply in ctx.replies if reply.to is not None]  # none to her: she is gone
+        return replies
 
     async def lease_outbox(self, limit: int) -> list[tuple[int, Reply]]:
         async with self.sessions() as session, session.begin():
@@ -317,7 +341,9 @@ class Engine:
             await inbox.done(session, row_id)
         if inbound.kind is Kind.ACK:
             return Turn([], [], [])
-        if inbound.update_id is not None and not await repo.claim_update(session, ref.platform, inbound.update_id):
+        if inbound.update_id is not None and not await repo.claim_update(
+            session, ref.platform, inbound.update_id, self.clock()
+        ):
             log.info("duplicate update %s (%s) ignored", inbound.update_id, inbound.kind)
             return Turn([], [], [])
         user, conv = await repo.user_and_conversation(session, ref.platform, ref.user_id)
@@ -329,6 +355,7 @@ class Engine:
         user.chat_id = ref.chat_id
         user.last_seen_at = self.clock()
         user.blocked_at = None  # she wrote to us, so she has not blocked the bot
+        user.retention_asked_at = None  # and she is still with us
         ctx = self._context(session, user, conv, inbound)
         await dispatch(ctx)
         if not ctx.deleted:
@@ -373,6 +400,17 @@ async def dispatch(ctx: Context) -> None:
     inbound = ctx.inbound
     if inbound.kind is Kind.UNSUPPORTED:
         await commands.unsupported(ctx)
+        return
+    if door.unstorable(inbound.text):
+        ctx.say(
+            ctx._("I could not read that message: it has a character I cannot keep. Please send it again without it.")
+        )
+        return
+    if inbound.kind is Kind.BUTTON and door.forged(inbound.payload):
+        await stale(ctx)
+        return
+    if privacy.needs_asking_again(ctx) and ctx.flow != "notice" and inbound.command not in ("delete", "mydata"):
+        await privacy.ask_again(ctx)
         return
     # /cancel sent again straight after a /cancel means more: leave every detour.
     if inbound.command == "cancel":

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.kernel.i18n import Translator
 from conversations.kernel.messages import Button, Inbound, Kind, Reply, UserRef
 from storage.models import Conversation, User
+from storage.retention import Retention
 
 Keyboard = list[list[Button]]
 CHECK = "✓ "  # marks a chosen answer, on a button or under a closed question
@@ -96,6 +97,15 @@ def frame(flow_name: str, step: str, data: dict[str, Any] | None = None, args: d
     return {"flow": flow_name, "step": step, "data": data or {}, "args": args or {}, "then": then}
 
 
+@dataclass(frozen=True)
+class Privacy:
+    """What the privacy notice names, from the settings: who is responsible, whom to ask, how long data stays."""
+
+    controller: str = "Mentornet"
+    contact: str = ""
+    retention: Retention = field(default_factory=Retention)
+
+
 @dataclass
 class Context:
     session: AsyncSession
@@ -110,6 +120,7 @@ class Context:
     join_link: Callable[[str], str] = lambda code: f"/start {code}"
     # (capacity, seconds per token) by kind, as configured; a kind not here keeps its default (kernel/limits.py)
     limits: Mapping[str, tuple[int, float]] = field(default_factory=dict)
+    privacy: Privacy = field(default_factory=lambda: Privacy())
     moves: int = 0  # counts goto/begin/end, so `end` knows whether a result handler moved her on
     offer_back: bool = False  # the question being asked has a Back button (set by the step asking it)
 

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from conversations.kernel import door
 from conversations.kernel.flow import CHECK, Context, rows
 from conversations.kernel.i18n import N_
 from conversations.kernel.options import OTHER_LANGUAGE, SPOKEN_LANGUAGES, Option
@@ -247,7 +248,7 @@ def toggle(picked: list[str], code: str) -> None:
 
 
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text or "").strip()
+    return re.sub(r"\s+", " ", door.UNSTORABLE.sub("", text or "")).strip()
 
 
 def short(text: str, width: int = 24) -> str:

@@ -164,7 +164,11 @@ async def stop(ctx: Context, *, everything: bool = False) -> None:
     """Leave the flow on top (`/cancel`, Back on a form's first question), asking first when that would throw
     answers away; `everything` leaves every detour, back to the main flow."""
     current = FLOWS[ctx.flow]
-    if current.on_cancel is not None:
+    if everything and ctx.flow == "confirm" and ctx.args.get("cancel_means"):
+        # "Stop here?" answered by a second /cancel: a yes, and to everything, as a second /cancel always means.
+        ctx.say(ctx._("Stopped."))
+        await leave(ctx, everything=True)
+    elif current.on_cancel is not None:
         await current.on_cancel(ctx)
     elif any(FLOWS[f["flow"]].holds_answers(f["data"]) for f in (ctx.stack[1:] if everything else [ctx.frame])):
         await ctx.begin(

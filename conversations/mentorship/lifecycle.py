@@ -4,7 +4,7 @@ problem reported to the coordinators, and a former mentee becoming a mentor."""
 from __future__ import annotations
 
 from conversations import onboarding
-from conversations.kernel import limits
+from conversations.kernel import audit, limits
 from conversations.kernel.flow import Context, Voice, action, on_result, stale, voice
 from conversations.kernel.i18n import N_
 from conversations.kernel.messages import Button
@@ -288,6 +288,7 @@ async def cancel_confirmed(ctx: Context, sure: bool, args: dict) -> None:
     if m is None or not await matching.end_mentorship(ctx.session, m, "cancelled", ctx.now, ctx.user.id, "coordinator"):
         ctx.say(ctx._("This mentorship has ended."))
         return
+    audit.log(ctx, "cancel_mentorship", f"mentorship:{m.id}")
     for user_id in (m.mentee_id, m.mentor_id):
         user = await ctx.session.get(User, user_id)
         view = voice(user)

@@ -64,6 +64,16 @@ class Relay(Step):
         if too_long(ctx, text, RELAY_LIMIT) or await limits.refused(ctx, "relay"):
             return
         other = await ctx.session.get(User, m.other(ctx.user.id))
+        if other.blocked_at is not None:  # the platform told us nothing reaches her; do not say "sent"
+            ctx.say(
+                ctx._(
+                    "{name} cannot get messages from me right now: she may have stopped or blocked the bot. "
+                    "Your message was not passed on. A coordinator can help: open /mentorship and tap "
+                    "“⚠️ Report a problem”."
+                ).format(name=ctx.v(other.first_name)),
+                [[ctx.button(ctx._("Done"), "done")]],
+            )
+            return
         view = voice(other)
         ctx.tell(
             other,

@@ -40,12 +40,18 @@ def upgrade() -> None:
     )
 
 
+def _drop_columns(table: str, *columns: str) -> None:
+    # On SQLite a batch drop copies the table, and dropping the old `users` would cascade through every foreign
+    # key to it (mentorships, requests, ...). SQLite drops a plain column in place since 3.35.
+    for column in columns:
+        if op.get_bind().dialect.name == "sqlite":
+            op.execute(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
+        else:
+            op.drop_column(table, column)
+
+
 def downgrade() -> None:
     op.drop_table("scheduled_jobs")
     op.drop_table("audit_log")
-    with op.batch_alter_table("mentor_profiles") as batch:
-        batch.drop_column("pending_changes")
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("retention_asked_at")
-        batch.drop_column("limits")
-        batch.drop_column("erased_at")
+    _drop_columns("mentor_profiles", "pending_changes")
+    _drop_columns("users", "retention_asked_at", "limits", "erased_at")
