@@ -401,6 +401,9 @@ async def stats_action(ctx: Context, value: str) -> None:
         ctx.say(ctx._("Place"), buttons)
         return
     elif kind == "r":
+        if arg and arg not in {o.code for o in REGIONS}:  # only a forged button names a place we do not have
+            await stale(ctx)
+            return
         data["region"] = arg or None
     elif kind == "companies":
         companies = await all_companies(ctx.session)

@@ -36,7 +36,7 @@ async def suggest(ctx: Context, value: str) -> None:
     parts = value.split(":")
     mentee = await ctx.session.get(MenteeProfile, int(parts[0])) if parts[0].isdigit() else None
     mentee_user = await ctx.session.get(User, mentee.user_id) if mentee else None
-    if mentee_user is None or len(parts) > 2 or not can_see(ctx.user, mentee_user):
+    if mentee_user is None or mentee_user.erased_at or len(parts) > 2 or not can_see(ctx.user, mentee_user):
         await stale(ctx)
         return
     if len(parts) == 1:

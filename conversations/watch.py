@@ -187,6 +187,11 @@ async def overview(ctx: Context) -> None:
     ctx.say("\n".join(lines), buttons)
 
 
+def shown_name(ctx: Context, user: User | None) -> str:
+    """Her name, or what a deleted account is called: nothing of hers is left to show."""
+    return ctx.v(user.first_name) if user is not None and user.first_name else ctx._("a deleted account")
+
+
 @action("ms")
 async def card(ctx: Context, value: str) -> None:
     if not await is_coordinator(ctx):
@@ -197,7 +202,7 @@ async def card(ctx: Context, value: str) -> None:
         return
     mentee, mentor = await ctx.session.get(User, m.mentee_id), await ctx.session.get(User, m.mentor_id)
     lines = [
-        f"<b>{ctx.v(mentee.first_name)} &amp; {ctx.v(mentor.first_name)}</b>",
+        f"<b>{shown_name(ctx, mentee)} &amp; {shown_name(ctx, mentor)}</b>",
         ctx._("Started {date}").format(date=ctx.t.date(m.started_at)),
         "",
         "<b>" + ctx._("Last reports") + "</b>",
@@ -208,7 +213,7 @@ async def card(ctx: Context, value: str) -> None:
     for r in reports:
         reporter = mentee if r.reporter_id == mentee.id else mentor
         topics = ", ".join(next((ctx._(o.label) for o in TOPICS if o.code == t), t) for t in r.topics)
-        line = f"{ctx.t.day(r.held_on.astimezone(COPENHAGEN).date())} · {ctx.v(reporter.first_name)}: {topics or '—'}"
+        line = f"{ctx.t.day(r.held_on.astimezone(COPENHAGEN).date())} · {shown_name(ctx, reporter)}: {topics or '—'}"
         if r.note:
             line += f" «{ctx.v(r.note)}»"
         lines.append(line)
@@ -250,6 +255,8 @@ class WriteBoth(Step):
             return
         for user_id in (m.mentee_id, m.mentor_id):
             user = await ctx.session.get(User, user_id)
+            if user is None or user.erased_at is not None:  # she left Mentornet: there is nobody to reach
+                continue
             view = voice(user)
             ctx.tell(
                 user,

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import String, and_, cast, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
 
 from storage.models import (
     Broadcast,
@@ -69,12 +72,42 @@ async def scrub_outbox(session: AsyncSession, user: User, now: datetime) -> None
         text = cast(Outbox.payload, String)
         named = or_(*(text.contains(needle, autoescape=True) for needle in needles))
         await session.execute(update(Outbox).where(named, Outbox.sent_at.is_not(None)).values(payload={"text": ""}))
+        # Not yet sent and naming her: not sent at all. Checked word by word here, as a database's LIKE would take
+        # "Ann" in "Planning" for her; a broadcast's own text is the coordinator's, not about her.
+        waiting = select(Outbox).where(named, Outbox.sent_at.is_(None), Outbox.broadcast_id.is_(None))
+        word = re.compile(rf"(?<!\w){re.escape(html.escape(user.first_name or '', quote=False))}(?!\w)")
+        for row in (await session.execute(waiting)).scalars():
+            if word.search(str(row.payload.get("text", ""))):
+                row.payload, row.sent_at, row.outcome, row.leased_until = {"text": ""}, now, "failed", None
+
+
+def _without(value: Any, name: str) -> Any:
+    """`value` with every string that is exactly her name replaced: a name kept for a question's wording."""
+    if isinstance(value, dict):
+        return {key: _without(item, name) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without(item, name) for item in value]
+    return "—" if value == name else value
+
+
+async def scrub_conversations(session: AsyncSession, user: User) -> None:
+    """Other women's open questions that name her ("Complete your mentorship with Amina?") keep a dash instead."""
+    name = user.first_name
+    if not name:
+        return
+    text = cast(Conversation.data, String)
+    named = or_(*(text.contains(json.dumps(form)[1:-1], autoescape=True) for form in {name, html.escape(name)}))
+    query = select(Conversation).where(named, Conversation.user_id != user.id).with_for_update()
+    for conv in (await session.execute(query)).scalars():
+        conv.data = _without(conv.data, name)
+        flag_modified(conv, "data")
 
 
 async def erase(session: AsyncSession, user: User, now: datetime) -> None:
     """Everything that names her goes; see the module's docstring for what stays. The caller has ended her
     mentorships and requests and told the others."""
     await scrub_outbox(session, user, now)
+    await scrub_conversations(session, user)
     uid = user.id
     await session.execute(delete(Conversation).where(Conversation.user_id == uid))
     await session.execute(delete(WaitingMentee).where(WaitingMentee.mentee_id == uid))

@@ -249,6 +249,14 @@ async def accept(session: AsyncSession, request_id: int, now: datetime) -> Mento
     request = await session.get(MentorRequest, request_id)
     if request is None or request.status != "open":
         return None
+    # Her row is locked by her own steps, /delete among them: waiting for it here means an accept can never slip in
+    # between her leaving and her requests closing, and a woman who has left is never matched.
+    mentee = await session.execute(select(User.erased_at).where(User.id == request.mentee_id).with_for_update())
+    if (row := mentee.first()) is None or row.erased_at is not None:
+        return None
+    await session.refresh(request)
+    if request.status != "open":
+        return None
     if not await take_place(session, request.mentor_id):
         await close_request(session, request_id, "withdrawn", now, reason="full")
         return None

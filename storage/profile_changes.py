@@ -50,7 +50,8 @@ def propose(profile: MentorProfile, key: str, value: Any) -> bool:
 
 def fingerprint(changes: dict[str, Any]) -> str:
     """Short and stable for the same values: a decision applies only to exactly what the coordinator was shown."""
-    return hashlib.sha256(json.dumps(changes, sort_keys=True).encode()).hexdigest()[:12]
+    # Starts with a letter: an all-digit part of a button is read as an id, and one this long would be refused.
+    return "f" + hashlib.sha256(json.dumps(changes, sort_keys=True).encode()).hexdigest()[:11]
 
 
 def approve(profile: MentorProfile) -> None:

@@ -202,7 +202,7 @@ async def test_a_year_no_button_offers_is_refused(engine, people) -> None:
 
     karen = await coordinator(engine, people)
     await karen.send("/stats")
-    for forged in ("st:y:99999", "st:y:1"):
+    for forged in ("st:y:99999", "st:y:1", "st:r:atlantis"):
         await karen.press(forged)
         assert "That question is closed" in karen.history[-2].text, forged
     await karen.tap("All years")
@@ -237,3 +237,11 @@ async def test_writing_to_a_woman_who_blocked_the_bot_says_so(engine, people, se
     await amina.send("Are we still meeting on Friday?")
     assert "Mette cannot get messages from me right now" in amina.last.text
     assert "✓ Sent" not in amina.last.text and len(mette.history) == seen
+
+
+def test_a_profile_change_card_never_carries_a_number_the_door_refuses() -> None:
+    from conversations.kernel import door
+    from storage.profile_changes import fingerprint
+
+    for n in range(5000):
+        assert not door.forged(f"pe:ok:12:{fingerprint({'about': f'I help with CVs {n}'})}"), n

@@ -3,7 +3,7 @@ programme's numbers stay, and nothing that names the woman who left remains in a
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, text, update
 
@@ -153,3 +153,26 @@ async def test_a_pending_mentor_who_deletes_is_gone_from_the_coordinators_list(e
     await birgit.tap("Yes, delete everything")
     await karen.send("/pending")
     assert "Birgit" not in karen.last.text
+
+
+async def test_her_name_leaves_other_womens_open_questions_and_waiting_messages(engine, people, sessions) -> None:
+    from conversations.kernel.messages import Reply
+    from storage import outbox
+    from storage.models import Conversation
+
+    amina, mette = await matched(engine, people, sessions)
+    await mette.send("/mentorship")
+    await mette.tap("🎓 Complete")  # "Complete your mentorship with Amina?" waits, unanswered
+    async with sessions() as session, session.begin():  # and a message naming her waits in the outbox
+        outbox.enqueue(session, Reply("Amina has written a report.", to=mette.ref), datetime.now(UTC))
+        outbox.enqueue(session, Reply("Planning day on Friday", to=mette.ref), datetime.now(UTC))
+    await amina.send("/delete")
+    await amina.tap("Yes, delete everything")
+    everything = await dump(sessions)
+    assert "Amina" not in everything
+    assert "Planning day on Friday" in everything  # a word that only contains her letters is not her name
+    async with sessions() as session:
+        conv = await session.get(
+            Conversation, (await session.execute(select(User.id).where(User.external_id == "m-1"))).scalar_one()
+        )
+    assert any("—" in str(frame) for frame in conv.data["stack"])

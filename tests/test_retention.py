@@ -119,3 +119,27 @@ async def test_a_mentor_is_told_what_every_mentee_sees_of_her(engine, people) ->
     await reach_role(chat)
     await chat.tap("I want to be a mentor")
     assert "every mentee who looks for a mentor sees your card" in chat.texts_since(-3)
+
+
+async def test_the_purge_spares_whoever_wrote_lately_has_history_or_coordinates(
+    engine, people, sessions, clock
+) -> None:
+    """Rejected long ago but writing yesterday, a mentee whose request is on record, a coordinator: none is purged."""
+    from tests.people import add_mentor, coordinator
+
+    await coordinator(engine, people)
+    await matched(engine, people, sessions)
+    await add_mentor(sessions, "m-9", "Birgit", status="rejected")
+    async with sessions() as session, session.begin():
+        await session.execute(
+            update(User).values(onboarded_at=None, last_seen_at=clock.now - timedelta(days=200))
+        )  # nobody finished onboarding, everybody silent for 200 days...
+        await session.execute(update(User).where(User.external_id == "m-9").values(last_seen_at=clock.now))
+        from storage.models import MentorProfile
+
+        await session.execute(update(MentorProfile).values(decided_at=clock.now - timedelta(days=200)))
+    await due(engine)
+    async with sessions() as session:
+        left = sorted((await session.execute(select(User.external_id).where(User.erased_at.is_(None)))).scalars())
+    # ...yet Amina and Mette have a mentorship, Birgit wrote today and Karen coordinates.
+    assert left == sorted(["1001", "m-1", "m-9", COORDINATOR])

@@ -294,10 +294,17 @@ class Engine:
         await retention.empty_old_messages(session, policy, now)
         await retention.prune_audit(session, now)
         replies = [staying.question(user, now) for user in await retention.to_ask(session, policy, now)]
-        for user in await retention.to_delete(session, policy, now) + await retention.to_purge(session, policy, now):
-            conv = await session.get(Conversation, user.id) or Conversation(user_id=user.id, step="language", data={})
-            ctx = self._context(session, user, conv, Inbound(ref_of(user), Kind.ACK))
-            await privacy.erase_account(ctx)
+        leaving = await retention.to_delete(session, policy, now) + await retention.to_purge(session, policy, now)
+        for user in leaving[: retention.MOST_PER_DAY]:  # the rest tomorrow: one day's work stays a short transaction
+            try:
+                async with session.begin_nested():  # one woman's failure leaves the others' deletions standing
+                    conv = await session.get(Conversation, user.id)
+                    conv = conv or Conversation(user_id=user.id, step="language", data={})
+                    ctx = self._context(session, user, conv, Inbound(ref_of(user), Kind.ACK))
+                    await privacy.erase_account(ctx)
+            except Exception:
+                log.error("retention could not delete user %s", user.id, exc_info=withheld())
+                continue
             replies += [reply for reply in ctx.replies if reply.to is not None]  # none to her: she is gone
         return replies
 

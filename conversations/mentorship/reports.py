@@ -65,6 +65,8 @@ async def _report_nudge(session: AsyncSession, nudge, now: datetime, reminder: b
     if await report_of(session, meeting.id, me.id) is not None:
         return []
     her = await session.get(User, m.other(me.id))
+    if her is None or her.erased_at is not None:  # she left Mentornet; the mentorship has ended with it
+        return []
     view = voice(me)
     text = await ask_text(session, view, meeting, her)
     if reminder:
