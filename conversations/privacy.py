@@ -73,14 +73,20 @@ class Notice(Step):
         elif value == "yes":
             agree(ctx)
             ctx.close_question(ctx._(SHORT) + "\n", ctx._("I agree"))
-            await onboarding.begin(ctx)
+            await self.agreed(ctx)
         elif value == "no":
-            ctx.user.declined_at = ctx.now
-            ctx.goto("declined")
             ctx.close_question(ctx._(SHORT) + "\n", ctx._("No, thank you"))
-            await ctx.prompt()
+            await self.said_no(ctx)
         else:
             await stale(ctx)
+
+    async def agreed(self, ctx: Context) -> None:
+        await onboarding.begin(ctx)
+
+    async def said_no(self, ctx: Context) -> None:
+        ctx.user.declined_at = ctx.now
+        ctx.goto("declined")
+        await ctx.prompt()
 
 
 @step
@@ -118,22 +124,11 @@ async def ask_again(ctx: Context) -> None:
 class NoticeAgain(Notice):
     name = "notice:again"
 
-    async def on_button(self, ctx: Context, value: str) -> None:
-        if value == "more":
-            ctx.edit(more(ctx), self._buttons(ctx, more=False))
-        elif value == "yes":
-            agree(ctx)
-            ctx.close_question(ctx._(SHORT) + "\n", ctx._("I agree"))
-            await ctx.end()
-        elif value == "no":
-            ctx.close_question(ctx._(SHORT) + "\n", ctx._("No, thank you"))
-            await ctx.replace("confirm", then="delete", q=DELETE_Q, yes=DELETE_YES, no=DELETE_NO)
-        else:
-            await stale(ctx)
+    async def agreed(self, ctx: Context) -> None:
+        await ctx.end()  # back to where she was
 
-    async def on_text(self, ctx: Context, text: str) -> None:
-        ctx.say(ctx._("Please choose one of the buttons."))
-        await self.prompt(ctx)
+    async def said_no(self, ctx: Context) -> None:
+        await ctx.replace("confirm", then="delete", q=DELETE_Q, yes=DELETE_YES, no=DELETE_NO)
 
 
 DELETE_Q = N_("Do you want to delete your profile and everything you told me? This cannot be undone.")
