@@ -245,3 +245,15 @@ def test_a_profile_change_card_never_carries_a_number_the_door_refuses() -> None
 
     for n in range(5000):
         assert not door.forged(f"pe:ok:12:{fingerprint({'about': f'I help with CVs {n}'})}"), n
+
+
+async def test_an_inbox_row_no_step_can_read_is_dropped_not_retried_for_ever(engine, sessions) -> None:
+    from sqlalchemy import select
+
+    from storage.models import InboxUpdate
+
+    async with sessions() as session, session.begin():
+        session.add(InboxUpdate(platform="telegram", update_id=7, user_key="55", payload={"kind": "no such kind"}))
+    assert await engine.handle_queued("telegram", "55", None) is None
+    async with sessions() as session:
+        assert (await session.execute(select(InboxUpdate))).first() is None

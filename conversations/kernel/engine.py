@@ -100,7 +100,13 @@ class Engine:
                     taken = await inbox.take(session, platform, user_key)
                     if taken is None:
                         return None
-                    inbound = Inbound.from_payload(taken.payload)
+                    try:
+                        inbound = Inbound.from_payload(taken.payload)
+                    except (KeyError, TypeError, ValueError):
+                        # A row no step can read would otherwise be taken again for ever and hold up her queue.
+                        log.error("inbox row %s cannot be read as an update; dropped", taken.id)
+                        await inbox.done(session, taken.id)
+                        return None
                     turn = await self._step(session, inbound, taken.id)
             except Exception as exc:
                 if taken is None or is_transient(exc):
@@ -272,7 +278,8 @@ class Engine:
             return await outbox.release_leases(session, urgent=True)
 
     async def tick(self) -> int:
-        """Turn due work (request reminders and expiry, nudges) into outbox messages, in one transaction."""
+        """Turn due work (request reminders and expiry, nudges) into outbox messages, in one transaction; once a
+        day, in its own, the retention job (storage/retention.py)."""
         async with self.sessions() as session, session.begin():
             now = self.clock()
             await repo.prune_updates(session, now)
