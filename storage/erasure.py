@@ -82,12 +82,18 @@ async def scrub_outbox(session: AsyncSession, user: User, now: datetime) -> None
 
 
 def _without(value: Any, name: str) -> Any:
-    """`value` with every string that is exactly her name replaced: a name kept for a question's wording."""
-    if isinstance(value, dict):
-        return {key: _without(item, name) for key, item in value.items()}
+    """`value` with her name replaced where a question keeps names for its wording (a frame's `fmt`), and only
+    there: elsewhere the same text may be an answer ("1" as a capacity, "Aarhus" as a place)."""
     if isinstance(value, list):
         return [_without(item, name) for item in value]
-    return "—" if value == name else value
+    if not isinstance(value, dict):
+        return value
+    return {
+        key: {k: "—" if v == name else v for k, v in item.items()}
+        if key == "fmt" and isinstance(item, dict)
+        else _without(item, name)
+        for key, item in value.items()
+    }
 
 
 async def scrub_conversations(session: AsyncSession, user: User) -> None:
