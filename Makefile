@@ -27,6 +27,6 @@ bench: $(VENV)/.installed
 
 # Re-extract user-visible strings and merge them into every language's catalog.
 catalogs: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -c NOTE: -o locales/messages.pot --no-location --omit-header .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k NC_:1c,2 -c NOTE: -o locales/messages.pot --no-location --omit-header .
 	$(VENV)/bin/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
 	$(PY) locales/fill_source.py

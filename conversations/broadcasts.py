@@ -29,11 +29,17 @@ PROGRESS_EVERY = timedelta(seconds=3)  # an edit every few seconds reads as live
 ROLES = (Option("mentee", N_("Mentees")), Option("mentor", N_("Mentors")))
 MENTORSHIP = (Option("yes", N_("In a mentorship now")), Option("no", N_("Not in a mentorship now")))
 DIMENSIONS = (
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
     Option("role", N_("Role")),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
     Option("lang", N_("Language")),
-    Option("region", N_("City")),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
+    Option("region", N_("Area")),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
     Option("company", N_("Company")),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
     Option("mentorship", N_("Mentorship")),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
     Option("event", N_("Event")),
 )
 
@@ -90,6 +96,7 @@ async def choices(ctx: Context, dimension: str) -> list[tuple[str, str]]:
     else:
         events = await recent_events(ctx.session, ctx.now)
         options = [(str(e.id), f"{e.title[:30]} · {ctx.t.date(e.starts_at)}") for e in events]
+    # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
     return [("", ctx._("Everyone")), *options]
 
 
@@ -118,12 +125,13 @@ class BroadcastSegment(Step):
         segment = draft(ctx)["segment"]
         lines = [ctx._("Who should receive it?"), ""]
         for dimension in DIMENSIONS:
-            lines.append(f"{ctx._(dimension.label)}: <b>{ctx.v(await chosen(ctx, dimension.code))}</b>")
+            lines.append(ctx.t.label(ctx._(dimension.label), f"<b>{ctx.v(await chosen(ctx, dimension.code))}</b>"))
         total = await count(ctx.session, segment, ctx.user)
         lines += ["", ctx._("Recipients: {count}").format(count=total)]
         buttons = [ctx.button(ctx._(d.label), f"dim:{d.code}") for d in DIMENSIONS]
         (ctx.edit if edit else ctx.say)(
             "\n".join(lines),
+            # NOTE: button, ≤ 30 characters
             [*rows(buttons, 3), [ctx.button(ctx._("See the preview"), "preview")], [ctx.button(ctx._("Back"), "quit")]],
         )
 
@@ -170,6 +178,7 @@ class BroadcastPreview(Step):
             buttons.append([ctx.button(ctx._("📣 Send to {count}").format(count=total), "send")])
         else:
             text += ctx._("Nobody fits this choice yet. Change who should receive it.")
+        # NOTE: button, ≤ 30 characters
         buttons += [[ctx.button(ctx._("Change who gets it"), "segment")], [ctx.button(ctx._("Back"), "quit")]]
         ctx.say(text, buttons)
 

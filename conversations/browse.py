@@ -56,7 +56,7 @@ async def mentor_card(
         f"🏢 {ctx.v(mentor.employer)}",
         f"💼 {', '.join(label(FIELDS, f, ctx) for f in mentor.fields)}",
         f"📍 {place} ({', '.join(modes)})",
-        f"🗣 {', '.join(ctx.t.language_name(c) for c in mentor.languages if c in SPOKEN_LANGUAGES)}",
+        "🗣 " + ctx.t.languages(c for c in mentor.languages if c in SPOKEN_LANGUAGES),
         f"⏳ {label(EXPERIENCE, mentor.experience, ctx)}",
     ]
     if mentor.company_id is not None:
@@ -126,6 +126,7 @@ class NoMatch(Step):
     async def prompt(self, ctx: Context) -> None:
         ctx.say(
             ctx._("No mentor fits these filters right now."),
+            # NOTE: button, ≤ 30 characters
             [[ctx.button(ctx._("Clear filters"), "clear")], [ctx.button(ctx._("Change filters"), "filters")]],
         )
 
@@ -170,12 +171,15 @@ class Browse(Step):
         )
         nav = []
         if state["i"] > 0:
+            # NOTE: button, ≤ 30 characters
             nav.append(ctx.button("◀ " + ctx._("Back"), "back"))
         if state["i"] + 1 < len(ids):
             nav.append(ctx.button(ctx._("Next") + " ▶", "next"))
         buttons = [
+            # NOTE: button, ≤ 30 characters
             [ctx.button(ctx._("Ask her to be my mentor"), "ask")],
             nav,
+            # NOTE: button, ≤ 30 characters
             [ctx.button(ctx._("Filters"), "filters")],
         ]
         (ctx.edit if edit else ctx.say)(text, buttons)
@@ -227,10 +231,14 @@ class RequestNote(Step):
     async def prompt(self, ctx: Context) -> None:
         mentor = await ctx.session.get(User, ctx.state.get("asking", 0))
         ctx.say(
-            ctx._(
+            ctx.t.ngettext(
                 "Would you like to write a few words to {name}? Why would you like her as your mentor? "
-                "(Up to {limit} characters.)"
-            ).format(name=ctx.v(mentor.first_name if mentor else ""), limit=NOTE_LIMIT),
+                "(Up to {count} character.)",
+                "Would you like to write a few words to {name}? Why would you like her as your mentor? "
+                "(Up to {count} characters.)",
+                NOTE_LIMIT,
+            ).format(name=ctx.v(mentor.first_name if mentor else ""), count=NOTE_LIMIT),
+            # NOTE: button, ≤ 30 characters
             [[ctx.button(ctx._("Send without a message"), "skip")], [ctx.button(ctx._("Back"), "back")]],
         )
 
@@ -278,7 +286,9 @@ async def send_request(ctx: Context, note: str | None) -> None:
 
 # -- filters -----------------------------------------------------------------------------------------------
 
-FILTER_KINDS = {"field": N_("Field"), "place": N_("Place"), "language": N_("Language")}
+# NOTE: button, ≤ 30 characters (≤ 15 to share its row)
+FILTER_KINDS = {"field": N_("Field"), "place": N_("Area"), "language": N_("Language")}
+FILTER_ICONS = {"field": "💼", "place": "📍", "language": "🗣"}
 
 
 def filter_choices(ctx: Context, kind: str) -> list[tuple[str, str]]:
@@ -286,7 +296,7 @@ def filter_choices(ctx: Context, kind: str) -> list[tuple[str, str]]:
         return [(o.code, ctx._(o.label)) for o in FIELDS if o.code != "other"]
     if kind == "place":
         return [(o.code, ctx._(o.label)) for o in REGIONS]
-    return [(code, ctx.t.language_name(code)) for code in SPOKEN_LANGUAGES]
+    return [(code, ctx.t.language_label(code)) for code in SPOKEN_LANGUAGES]
 
 
 @step
@@ -295,13 +305,14 @@ class ChooseFilters(Step):
 
     async def prompt(self, ctx: Context) -> None:
         filters = ctx.data.get("filters") or {}
-        any_ = ctx._("any")
         buttons = []
         for kind, name in FILTER_KINDS.items():
-            current = dict(filter_choices(ctx, kind)).get(filters.get(kind, ""), any_)
-            buttons.append([ctx.button(f"{ctx._(name)}: {current}", f"k:{kind}")])
-        partners = ("✓ " if filters.get("partners") else "") + ctx._("Only mentors from partner companies")
+            # The chosen value, or the filter's name while any will do: "📍 Aarhus", "💼 Field".
+            current = dict(filter_choices(ctx, kind)).get(filters.get(kind, ""), ctx._(name))
+            buttons.append([ctx.button(f"{FILTER_ICONS[kind]} {current}", f"k:{kind}")])
+        partners = ("✓ " if filters.get("partners") else "") + ctx._("Partner companies only")
         buttons.append([ctx.button(partners, "partners")])
+        # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
         buttons.append([ctx.button(ctx._("Clear filters"), "clear"), ctx.button(ctx._("Show mentors"), "show")])
         (ctx.edit if ctx.state.pop("filters_edit", False) else ctx.say)(
             ctx._("Which mentors would you like to see?"), buttons
@@ -332,6 +343,7 @@ class FilterValue(Step):
 
     async def prompt(self, ctx: Context) -> None:
         buttons = [ctx.button(title, code) for code, title in filter_choices(ctx, self.kind)]
+        # NOTE: button, ≤ 30 characters
         keyboard = [*rows(buttons, 2), [ctx.button(ctx._("any"), "any")]]
         ctx.say(ctx._(FILTER_KINDS[self.kind]), keyboard)
 

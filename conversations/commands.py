@@ -32,6 +32,7 @@ from storage import matching
 # The platform's command menu, in this order. Adapters translate the descriptions per language.
 MENU: tuple[tuple[str, str], ...] = (
     ("start", N_("Start or continue")),
+    # NOTE: button, ≤ 30 characters
     ("mentors", N_("Find a mentor")),
     ("mentorship", N_("Your mentorship")),
     ("write", N_("Write to your mentor or mentee")),
@@ -39,6 +40,7 @@ MENU: tuple[tuple[str, str], ...] = (
     ("report", N_("Report a meeting")),
     ("settings", N_("Reminders and announcements")),
     ("survey", N_("Go on with a survey")),
+    # NOTE: button, ≤ 30 characters
     ("events", N_("Upcoming events")),
     ("profile", N_("See or change your profile")),
     ("language", N_("Change the language")),
@@ -54,11 +56,13 @@ ROLE_COMMANDS: dict[str | None, tuple[tuple[str, str], ...]] = {
     "mentor": (("pause", N_("Pause or resume new requests")),),
     "mentee": (("become_mentor", N_("Become a mentor yourself")),),
     "coordinator": (
+        # NOTE: button, ≤ 30 characters
         ("mentorships", N_("Mentorships at a glance")),
         ("stats", N_("Programme numbers, chart and CSV")),
         ("newevent", N_("Create and publish an event")),
         ("broadcast", N_("Send a message to a group of women")),
         ("pending", N_("Mentors waiting for approval")),
+        # NOTE: button, ≤ 30 characters
         ("waiting", N_("Mentees on the waiting list")),
         ("company", N_("Partner companies and their join links")),
         ("audit", N_("Recent coordinator actions")),
@@ -83,16 +87,23 @@ class Idle(Step):
         live = await matching.live_mentorships(ctx.session, ctx.user.id)
         buttons = []
         if role == "mentee" and not any(m.mentee_id == ctx.user.id for m in live):
+            # NOTE: button, ≤ 30 characters
             buttons.append([ctx.button(ctx._("Find a mentor"), "find")])
         if live:
+            # NOTE: button, ≤ 30 characters
             buttons.append([ctx.button(ctx._("My mentorship"), "mentorship")])
         if role == "coordinator":
+            # NOTE: button, ≤ 30 characters
             buttons.append([ctx.button(ctx._("Mentorships at a glance"), "mentorships")])
-            buttons.append([ctx.button(ctx._("Mentors waiting for approval"), "pending")])
+            buttons.append([ctx.button(ctx._("Mentors to approve"), "pending")])
+            # NOTE: button, ≤ 30 characters
             buttons.append([ctx.button(ctx._("Mentees on the waiting list"), "waiting")])
-            buttons.append([ctx.button(ctx._("Send a message to a group of women"), "broadcast")])
+            buttons.append([ctx.button(ctx._("Message a group of women"), "broadcast")])
+        # NOTE: button, ≤ 30 characters
         buttons.append([ctx.button(ctx._("Upcoming events"), "events")])
+        # NOTE: button, ≤ 30 characters
         buttons.append([ctx.button(ctx._("My profile"), "profile")])
+        # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
         buttons.append([ctx.button(ctx._("Language"), "language"), ctx.button(ctx._("Help"), "help")])
         ctx.say(ctx._("What would you like to do?"), buttons)
 

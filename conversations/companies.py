@@ -21,9 +21,11 @@ async def company_command(ctx: Context) -> None:
         name = " ".join(name.split())
         if not name or len(name) > NAME_LIMIT:
             ctx.say(
-                ctx._(
-                    "Write the company's name after the command, up to {limit} characters: /company add Novo Nordisk"
-                ).format(limit=NAME_LIMIT)
+                ctx.t.ngettext(
+                    "Write the company's name after the command, up to {count} character: /company add Novo Nordisk",
+                    "Write the company's name after the command, up to {count} characters: /company add Novo Nordisk",
+                    NAME_LIMIT,
+                ).format(count=NAME_LIMIT)
             )
             return
         company = Company(name=name, code=secrets.token_hex(4), created_at=ctx.now)
@@ -43,7 +45,9 @@ async def company_command(ctx: Context) -> None:
     lines = ["<b>" + ctx._("Partner companies") + "</b>"]
     for company, count in rows:
         lines.append(
-            ctx._("{company}: {count} mentors").format(company=ctx.v(company.name), count=count)
+            ctx.t.ngettext("{company}: {count} mentor", "{company}: {count} mentors", count).format(
+                company=ctx.v(company.name), count=count
+            )
             + f"\n{ctx.v(ctx.join_link(company.code))}"
         )
     ctx.say("\n\n".join(lines))

@@ -39,6 +39,7 @@ FIRST_YEAR = 2002  # the network's first mentorships
 LABELS = {
     "employment": N_("In work"),
     "own_field": N_("In work in her field"),
+    # NOTE: button, ≤ 30 characters
     "education": N_("In education"),
     "network": N_("3 or more people to ask"),
     "clarity": N_("Clarity (1–5)"),
@@ -112,11 +113,11 @@ async def render(ctx: Context) -> None:
     ]
     for p in report.paired:
         if hidden(scope, p.n):
-            lines.append(f"{ctx._(LABELS[p.indicator])}: — (n<{indicators.SMALLEST_GROUP})")
+            lines.append(ctx.t.label(ctx._(LABELS[p.indicator]), f"— (n<{indicators.SMALLEST_GROUP})"))
         elif p.n:
-            lines.append(f"{ctx._(LABELS[p.indicator])}: {value(p, p.start)} → {value(p, p.end)} (n={p.n})")
+            lines.append(ctx.t.label(ctx._(LABELS[p.indicator]), f"{value(p, p.start)} → {value(p, p.end)} (n={p.n})"))
         else:
-            lines.append(f"{ctx._(LABELS[p.indicator])}: — (n=0)")
+            lines.append(ctx.t.label(ctx._(LABELS[p.indicator]), "— (n=0)"))
     lines.append("")
     former, now_mentors = report.former_mentees, report.former_mentees_now_mentors
     share: object = round(100 * now_mentors / former) if former else 0
@@ -137,11 +138,16 @@ async def render(ctx: Context) -> None:
     lines.append(ctx._("Planned meetings reported by both sides: {share} %").format(share="—" if too_few else both))
     buttons = [
         [
+            # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
             Button(ctx._("This year"), f"st:y:{ctx.now.year}"),
+            # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
             Button(ctx._("Last year"), f"st:y:{ctx.now.year - 1}"),
+            # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
             Button(ctx._("All years"), "st:y:0"),
         ],
+        # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
         [Button(ctx._("Place"), "st:places"), Button(ctx._("Company"), "st:companies")],
+        # NOTE: button, ≤ 30 characters
         [Button(ctx._("⬇ CSV for evaluators"), "st:csv")],
     ]
     ctx.say("\n".join(lines), buttons)
@@ -156,7 +162,7 @@ async def scope_label(ctx: Context, scope: indicators.Scope) -> str:
     if scope.company_id:
         company = await ctx.session.get(Company, scope.company_id)
         parts.append(ctx.v(company.name) if company else "?")
-    return ", ".join(parts)
+    return ctx.t.join(parts)
 
 
 def chart(report: indicators.Report, t: Translator) -> bytes:
@@ -397,7 +403,9 @@ async def stats_action(ctx: Context, value: str) -> None:
             return
         data["year"] = year
     elif kind == "places":
+        # NOTE: button, ≤ 30 characters
         buttons = [[Button(ctx._(o.label), f"st:r:{o.code}")] for o in REGIONS] + [[Button(ctx._("any"), "st:r:")]]
+        # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
         ctx.say(ctx._("Place"), buttons)
         return
     elif kind == "r":
@@ -407,7 +415,9 @@ async def stats_action(ctx: Context, value: str) -> None:
         data["region"] = arg or None
     elif kind == "companies":
         companies = await all_companies(ctx.session)
+        # NOTE: button, ≤ 30 characters
         buttons = [[Button(c.name, f"st:k:{c.id}")] for c in companies] + [[Button(ctx._("any"), "st:k:")]]
+        # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
         ctx.say(ctx._("Company"), buttons)
         return
     elif kind == "k":

@@ -42,7 +42,7 @@ async def awaiting(ctx: Context) -> str:
     changes = profile_changes.waiting(profile) if profile is not None else {}
     if not changes:
         return ""
-    fields = ", ".join(ctx._(q.label) for key, q in vetting.CHANGED_QUESTIONS.items() if key in changes)
+    fields = ctx.t.join(ctx._(q.label) for key, q in vetting.CHANGED_QUESTIONS.items() if key in changes)
     return "\n\n⏳ " + ctx._(
         "Waiting for a coordinator's review: {fields}. Until then, mentees see the earlier version."
     ).format(fields=fields)

@@ -84,10 +84,13 @@ def account(ctx: Context, data: dict[str, Any]) -> list[str]:
     user = data["account"]
     lines = ["<b>" + ctx._("What we store about you") + "</b>", ""]
     if user["first_name"] and not ctx.user.onboarded_at:  # otherwise her profile below shows it
-        lines.append("<b>" + ctx._("First name") + f":</b> {ctx.v(user['first_name'])}")
-    lines.append("<b>" + ctx._("Language") + f":</b> {LANGUAGES.get(user['locale'] or '', '—')}")
+        # NOTE: button, ≤ 30 characters
+        lines.append(ctx.t.label("<b>" + ctx._("First name") + "</b>", ctx.v(user["first_name"])))
+    # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
+    lines.append(ctx.t.label("<b>" + ctx._("Language") + "</b>", LANGUAGES.get(user["locale"] or "", "—")))
     if (role := user["role"]) in ROLES:
-        lines.append("<b>" + ctx._("Role") + ":</b> " + ctx._(ROLES[role]))
+        # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
+        lines.append(ctx.t.label("<b>" + ctx._("Role") + "</b>", ctx._(ROLES[role])))
     if user["created_at"]:
         lines.append(ctx._("Joined {date}").format(date=ctx.t.date(user["created_at"])))
     if user["consent_at"]:
@@ -145,7 +148,11 @@ def _section(ctx: Context, title: str, items: list[str]) -> list[str]:
         return []
     lines = [f"<b>{title}</b>"]
     if len(items) > SHOWN:
-        lines.append(ctx._("… and {count} more in the file").format(count=len(items) - SHOWN))
+        lines.append(
+            ctx.t.ngettext(
+                "… and {count} more in the file", "… and {count} more in the file", len(items) - SHOWN
+            ).format(count=len(items) - SHOWN)
+        )
     return lines + items[-SHOWN:]
 
 
@@ -169,7 +176,7 @@ def _mentorship(ctx: Context, m: dict[str, Any]) -> str:
 def _report(ctx: Context, r: dict[str, Any]) -> str:
     parts = [ctx.t.date(r["held_on"].astimezone(COPENHAGEN)), _label(ctx, MET, r["met"])]
     if r["topics"]:
-        parts.append(", ".join(_label(ctx, TOPICS, t) for t in r["topics"]))
+        parts.append(ctx.t.join(_label(ctx, TOPICS, t) for t in r["topics"]))
     if r["minutes"]:
         parts.append(_label(ctx, LENGTHS, str(r["minutes"])))
     line = " · ".join(parts)

@@ -47,7 +47,9 @@ class ChooseRole(Step):
         ctx.say(
             ctx._("How would you like to take part?"),
             [
-                [ctx.button(ctx._("I am new in Denmark and want a mentor"), "mentee")],
+                # NOTE: button, ≤ 30 characters
+                [ctx.button(ctx._("I want a mentor"), "mentee")],
+                # NOTE: button, ≤ 30 characters
                 [ctx.button(ctx._("I want to be a mentor"), "mentor")],
             ],
         )
@@ -57,7 +59,8 @@ class ChooseRole(Step):
             await stale(ctx)
             return
         ctx.user.role = value
-        chosen = ctx._("I am new in Denmark and want a mentor") if value == "mentee" else ctx._("I want to be a mentor")
+        # NOTE: button, ≤ 30 characters
+        chosen = ctx._("I want a mentor") if value == "mentee" else ctx._("I want to be a mentor")
         ctx.close_question(ctx._("How would you like to take part?"), chosen)
         ctx.say(ctx._(WHO_SEES[value]))
         await start_questions(ctx)
@@ -90,6 +93,7 @@ class Summary(Step):
 
     async def prompt(self, ctx: Context) -> None:
         text = profile_card(ctx, draft(ctx)) + "\n\n" + ctx._("Is everything right? Tap a field to change it.")
+        # NOTE: button, ≤ 30 characters
         ctx.say(text, [*edit_buttons(ctx), [ctx.button(ctx._("✅ Confirm"), "ok")]])
 
     async def on_button(self, ctx: Context, value: str) -> None:

@@ -62,8 +62,11 @@ class Notice(Step):
 
     def _buttons(self, ctx: Context, *, more: bool) -> list:
         return [
+            # NOTE: button, ≤ 30 characters
             [ctx.button(ctx._("I agree"), "yes")],
+            # NOTE: button, ≤ 30 characters
             [ctx.button(ctx._("Read more"), "more")] if more else [],
+            # NOTE: button, ≤ 30 characters
             [ctx.button(ctx._("No, thank you"), "no")],
         ]
 
@@ -72,9 +75,11 @@ class Notice(Step):
             ctx.edit(more(ctx), self._buttons(ctx, more=False))
         elif value == "yes":
             agree(ctx)
+            # NOTE: button, ≤ 30 characters
             ctx.close_question(ctx._(SHORT) + "\n", ctx._("I agree"))
             await self.agreed(ctx)
         elif value == "no":
+            # NOTE: button, ≤ 30 characters
             ctx.close_question(ctx._(SHORT) + "\n", ctx._("No, thank you"))
             await self.said_no(ctx)
         else:
@@ -132,7 +137,9 @@ class NoticeAgain(Notice):
 
 
 DELETE_Q = N_("Do you want to delete your profile and everything you told me? This cannot be undone.")
+# NOTE: button, ≤ 30 characters
 DELETE_YES = N_("Yes, delete everything")
+# NOTE: button, ≤ 30 characters
 DELETE_NO = N_("No, keep my data")
 
 

@@ -37,6 +37,7 @@ class Profile(Step):
         status = await repo.mentor_status(ctx.session, ctx.user) if ctx.user.role == "mentor" else None
         text = profile_card(ctx, draft(ctx), status) + await mentor_edits.awaiting(ctx)
         text += "\n\n" + ctx._("Tap a field to change it.")
+        # NOTE: button, ≤ 30 characters
         ctx.say(text, [*edit_buttons(ctx), [ctx.button(ctx._("Done"), "done")]])
 
     async def on_button(self, ctx: Context, value: str) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conversations.kernel.i18n import N_
+from conversations.kernel.i18n import N_, NC_
 from conversations.kernel.options import (
     CAPACITY,
     DANISH_LEVELS,
@@ -31,15 +31,60 @@ from conversations.kernel.questions import (
 
 MENTEE_QUESTIONS: tuple[Question, ...] = (
     NAME,
-    ChoiceQuestion("region", N_("Lives in"), N_("Where do you live?"), REGIONS, columns=2),
-    MultiQuestion("fields", N_("Professional field"), N_("Which professional field is yours?"), FIELDS, columns=2),
-    ChoiceQuestion("education", N_("Education"), N_("What is your highest education?"), EDUCATION),
-    ChoiceQuestion("experience", N_("Work experience"), N_("How many years have you worked?"), EXPERIENCE),
-    LanguagesQuestion("languages", N_("Languages"), N_("Which languages do you speak?"), columns=2),
-    ChoiceQuestion("danish", N_("Danish"), N_("How good is your Danish?"), DANISH_LEVELS),
-    MultiQuestion("goals", N_("Wants help with"), N_("What would you like help with?"), GOALS),
+    ChoiceQuestion(
+        "region",
+        # NOTE: button, ≤ 27 characters (after ✏️ on the card)
+        N_("Lives in"),
+        N_("Where do you live?"),
+        REGIONS,
+        columns=2,
+    ),
+    MultiQuestion(
+        "fields",
+        # NOTE: button, ≤ 27 characters (after ✏️ on the card)
+        N_("Professional field"),
+        N_("Which professional field is yours?"),
+        FIELDS,
+        columns=2,
+    ),
+    ChoiceQuestion(
+        "education",
+        # NOTE: button, ≤ 27 characters (after ✏️ on the card)
+        NC_("her schooling", "Education"),
+        N_("What is your highest education?"),
+        EDUCATION,
+    ),
+    ChoiceQuestion(
+        "experience",
+        # NOTE: button, ≤ 27 characters (after ✏️ on the card)
+        N_("Work experience"),
+        N_("How many years have you worked?"),
+        EXPERIENCE,
+    ),
+    LanguagesQuestion(
+        "languages",
+        # NOTE: button, ≤ 27 characters (after ✏️ on the card)
+        N_("Languages"),
+        N_("Which languages do you speak?"),
+        columns=2,
+    ),
+    ChoiceQuestion(
+        "danish",
+        # NOTE: button, ≤ 27 characters (after ✏️ on the card)
+        N_("Danish"),
+        N_("How good is your Danish?"),
+        DANISH_LEVELS,
+    ),
+    MultiQuestion(
+        "goals",
+        # NOTE: button, ≤ 27 characters (after ✏️ on the card)
+        N_("Wants help with"),
+        N_("What would you like help with?"),
+        GOALS,
+    ),
     TextQuestion(
         "about",
+        # NOTE: button, ≤ 30 characters
         N_("Introduction"),
         N_("Tell a mentor a little about yourself: your work, your plans, what matters to you."),
         limit=500,
@@ -50,19 +95,75 @@ MENTEE_QUESTIONS: tuple[Question, ...] = (
 
 MENTOR_QUESTIONS: tuple[Question, ...] = (
     NAME,
-    TextQuestion("job_title", N_("Job title"), N_("What is your job title?"), limit=80),
-    TextQuestion("employer", N_("Employer"), N_("Where do you work?"), limit=80),
-    MultiQuestion("fields", N_("Professional field"), N_("Which professional field is yours?"), FIELDS, columns=2),
-    ChoiceQuestion("experience", N_("Work experience"), N_("How many years have you worked?"), EXPERIENCE),
-    ChoiceQuestion("region", N_("Lives in"), N_("Where do you live?"), MENTOR_REGIONS, columns=2),
-    LanguagesQuestion("languages", N_("Languages"), N_("Which languages do you speak?"), columns=2),
-    MultiQuestion("meeting_modes", N_("Meets"), N_("How can you meet a mentee?"), MEETING_MODES),
-    MultiQuestion("helps_with", N_("Can help with"), N_("What can you help a mentee with?"), GOALS),
+    TextQuestion(
+        "job_title",
+        # NOTE: button, ≤ 27 characters (after ✏️ on the card)
+        N_("Job title"),
+        N_("What is your job title?"),
+        limit=80,
+    ),
+    TextQuestion(
+        "employer",
+        # NOTE: button, ≤ 27 characters (after ✏️ on the card)
+        N_("Employer"),
+        N_("Where do you work?"),
+        limit=80,
+    ),
+    MultiQuestion(
+        "fields",
+        # NOTE: button, ≤ 27 characters (after ✏️ on the card)
+        N_("Professional field"),
+        N_("Which professional field is yours?"),
+        FIELDS,
+        columns=2,
+    ),
     ChoiceQuestion(
-        "capacity", N_("Mentees at once"), N_("How many mentees can you have at the same time?"), CAPACITY, 3
+        "experience",
+        # NOTE: button, ≤ 27 characters (after ✏️ on the card)
+        N_("Work experience"),
+        N_("How many years have you worked?"),
+        EXPERIENCE,
+    ),
+    ChoiceQuestion(
+        "region",
+        # NOTE: button, ≤ 27 characters (after ✏️ on the card)
+        N_("Lives in"),
+        N_("Where do you live?"),
+        MENTOR_REGIONS,
+        columns=2,
+    ),
+    LanguagesQuestion(
+        "languages",
+        # NOTE: button, ≤ 27 characters (after ✏️ on the card)
+        N_("Languages"),
+        N_("Which languages do you speak?"),
+        columns=2,
+    ),
+    MultiQuestion(
+        "meeting_modes",
+        # NOTE: button, ≤ 27 characters (after ✏️ on the card)
+        N_("Meets"),
+        N_("How can you meet a mentee?"),
+        MEETING_MODES,
+    ),
+    MultiQuestion(
+        "helps_with",
+        # NOTE: button, ≤ 27 characters (after ✏️ on the card)
+        N_("Can help with"),
+        N_("What can you help a mentee with?"),
+        GOALS,
+    ),
+    ChoiceQuestion(
+        # NOTE: button, ≤ 30 characters
+        "capacity",
+        N_("Mentees at once"),
+        N_("How many mentees can you have at the same time?"),
+        CAPACITY,
+        3,
     ),
     TextQuestion(
         "about",
+        # NOTE: button, ≤ 30 characters
         N_("Introduction"),
         N_("Tell a mentee a little about yourself: your work, your path, why you want to be a mentor."),
         limit=500,
@@ -82,4 +183,4 @@ def questions(role: str | None) -> tuple[Question, ...]:
 
 def profile_lines(view: Any, role: str | None, values: dict[str, Any]) -> list[str]:
     """One line per answer, rendered for `view` (her own Context, or a Voice for a coordinator or a mentor)."""
-    return [f"<b>{view._(q.label)}:</b> {q.show(view, values.get(q.key))}" for q in questions(role)]
+    return [view.t.label(f"<b>{view._(q.label)}</b>", q.show(view, values.get(q.key))) for q in questions(role)]

@@ -23,6 +23,7 @@ from storage.models import MentorProfile, MentorRequest, User
 DECLINE_REASONS = {
     "time": N_("I have no time right now"),
     "field": N_("It is not my field"),
+    # NOTE: button, ≤ 30 characters
     "other": N_("Another reason"),
 }
 
@@ -31,7 +32,9 @@ REASONS["decline"] = DECLINE_REASONS
 
 def request_buttons(view: Voice, request_id: int) -> list[list[Button]]:
     return [
+        # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
         [Button(view._("✅ Accept"), f"r:acc:{request_id}"), Button(view._("Decline"), f"r:dec:{request_id}")],
+        # NOTE: button, ≤ 30 characters
         [Button(view._("⏸ Pause new requests"), f"r:pause:{request_id}")],
     ]
 
@@ -44,7 +47,7 @@ async def request_text(session: AsyncSession, view: Voice, request: MentorReques
         *profile_lines(view, "mentee", values)[1:],  # her name is in the title
     ]
     if request.message:
-        lines += ["", "<b>" + view._("Her message:") + "</b>", f"«{view.v(request.message)}»"]
+        lines += ["", "<b>" + view._("Her message:") + "</b>", view.t.quote(view.v(request.message))]
     return "\n".join(lines)
 
 
@@ -90,6 +93,7 @@ async def accept(ctx: Context, request: MentorRequest) -> None:
                 view._(
                     "{name} has no free place any more, so she cannot be your mentor. Please ask someone else."
                 ).format(name=view.v(ctx.user.first_name)),
+                # NOTE: button, ≤ 30 characters
                 [[Button(view._("Find a mentor"), "find:")]],
             )
         return
@@ -128,6 +132,7 @@ async def decline(ctx: Context, reason: str, args: dict) -> None:
             view._("{name} cannot be your mentor right now. Her reason: {reason}. Please ask someone else.").format(
                 name=view.v(ctx.user.first_name), reason=view._(DECLINE_REASONS[reason]).lower()
             ),
+            # NOTE: button, ≤ 30 characters
             [[Button(view._("Find a mentor"), "find:")]],
         )
     ctx.say(ctx._("You declined. Thank you for answering."))
@@ -191,6 +196,7 @@ async def tick(session: AsyncSession, now: datetime) -> list[Reply]:
                 her._(
                     "{name} did not answer within 14 days, so your request has expired. You can ask someone else."
                 ).format(name=her.v(mentor.first_name)),
+                # NOTE: button, ≤ 30 characters
                 ((Button(her._("Find a mentor"), "find:"),),),
                 to=ref_of(mentee),
             )

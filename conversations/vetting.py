@@ -34,9 +34,11 @@ async def card(ctx: Context, coordinator: User, mentor: User) -> tuple[str, list
     if profile is not None and profile.company_id is not None:
         company = await ctx.session.get(Company, profile.company_id)
         if company is not None:
-            lines.append("<b>" + view._("Partner company") + f":</b> {view.v(company.name)}")
+            lines.append(view.t.label("<b>" + view._("Partner company") + "</b>", view.v(company.name)))
     buttons = [
+        # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
         [vet_button(view._("✅ Approve"), "ok", mentor.id)],
+        # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
         [vet_button(view._("Reject"), "no", mentor.id), vet_button(view._("Ask for more info"), "ask", mentor.id)],
     ]
     return "\n".join(lines), buttons
@@ -134,6 +136,7 @@ async def notify_waiting(ctx: Context, mentor: User) -> None:
 
 
 def find_button(view: Voice) -> Button:
+    # NOTE: button, ≤ 30 characters
     return Button(view._("Find a mentor"), "find:")
 
 
@@ -141,7 +144,13 @@ def short_text(ctx: Context, text: str) -> str:
     """The text, or "" after telling her the limit."""
     text = text.strip()
     if not text or len(text) > REASON_LIMIT:
-        ctx.say(ctx._("Please write between 1 and {limit} characters.").format(limit=REASON_LIMIT))
+        ctx.say(
+            ctx.t.ngettext(
+                "Please write between 1 and {count} character.",
+                "Please write between 1 and {count} characters.",
+                REASON_LIMIT,
+            ).format(count=REASON_LIMIT)
+        )
         return ""
     return text
 
@@ -187,6 +196,7 @@ class RejectReason(_TextStep):
             ctx._("Why is {name} not approved? Write a short reason; she will read it.").format(
                 name=ctx.v(mentor.first_name if mentor else "")
             ),
+            # NOTE: button, ≤ 30 characters
             [[ctx.button(ctx._("Back"), "back")]],
         )
 
@@ -200,7 +210,8 @@ class RejectReason(_TextStep):
             her._(
                 "Thank you for wanting to be a mentor, {name}. This time your profile was not approved. The coordinator wrote:"
             ).format(name=her.v(mentor.first_name))
-            + f"\n\n«{her.v(text)}»",
+            + "\n\n"
+            + her.t.quote(her.v(text)),
         )
         ctx.say(ctx._("Sent. {name} has been told.").format(name=ctx.v(mentor.first_name)))
 
@@ -213,6 +224,7 @@ class AskMore(_TextStep):
         mentor = await ctx.session.get(User, ctx.args["mentor"])
         ctx.say(
             ctx._("What would you like to ask {name}?").format(name=ctx.v(mentor.first_name if mentor else "")),
+            # NOTE: button, ≤ 30 characters
             [[ctx.button(ctx._("Back"), "back")]],
         )
 
@@ -220,7 +232,7 @@ class AskMore(_TextStep):
         her = voice(mentor)
         ctx.tell(
             mentor,
-            her._("A coordinator has a question about your mentor profile:") + f"\n\n«{her.v(text)}»",
+            her._("A coordinator has a question about your mentor profile:") + "\n\n" + her.t.quote(her.v(text)),
             [[answer_button(her, mentor.id)]],
         )
         ctx.say(ctx._("Sent. Her answer will come to all coordinators."))
@@ -269,7 +281,8 @@ class InfoAnswer(Step):
             ctx.tell(
                 coordinator,
                 view._("{name} answers your question:").format(name=view.v(ctx.user.first_name))
-                + f"\n\n«{view.v(text)}»",
+                + "\n\n"
+                + view.t.quote(view.v(text)),
             )
         await announce(ctx)
         ctx.say(ctx._("Thank you! Your answer has gone to the coordinators."))
@@ -281,6 +294,7 @@ class InfoAnswer(Step):
 # mentor_edits.py); every coordinator gets the old and new text, and a decision applies only to what it shows.
 
 CHANGED_QUESTIONS = {q.key: q for q in MENTOR_QUESTIONS if q.key in profile_changes.REVIEWED}
+# NOTE: button, ≤ 30 characters (≤ 15 to share its row)
 CHANGE_DECISIONS = {"ok": N_("✅ Approve"), "no": N_("Reject")}
 
 
@@ -294,8 +308,8 @@ def change_card(coordinator: User, mentor: User, profile: MentorProfile) -> tupl
             lines += [
                 "",
                 "<b>" + view._(question.label) + "</b>",
-                "<i>" + view._("Before") + ":</i> " + question.show(view, getattr(profile, key)),
-                "<i>" + view._("New") + ":</i> " + question.show(view, changes[key]),
+                view.t.label("<i>" + view._("Before") + "</i>", question.show(view, getattr(profile, key))),
+                view.t.label("<i>" + view._("New") + "</i>", question.show(view, changes[key])),
             ]
     seen = profile_changes.fingerprint(changes)
     buttons = [[Button(view._(title), f"pe:{verb}:{mentor.id}:{seen}") for verb, title in CHANGE_DECISIONS.items()]]

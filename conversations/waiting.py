@@ -61,6 +61,7 @@ async def suggest(ctx: Context, value: str) -> None:
     ctx.tell(
         mentee_user,
         view._("A coordinator suggests this mentor for you:") + "\n\n" + card,
+        # NOTE: button, ≤ 30 characters
         [[Button(view._("Ask her to be my mentor"), f"ask:{mentor.user_id}")]],
     )
     ctx.edit(ctx._("Suggested. {name} can now ask her.").format(name=ctx.v(mentee_user.first_name)))

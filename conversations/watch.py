@@ -53,6 +53,7 @@ async def _pair(session: AsyncSession, nudge) -> tuple[Mentorship, User, User] |
 
 
 def plan_button(view: Voice, m: Mentorship) -> list[list[Button]]:
+    # NOTE: button, ≤ 30 characters
     return [[Button(view._("📅 Plan a meeting"), f"mt:plan:{m.id}")]]
 
 
@@ -167,9 +168,12 @@ async def overview(ctx: Context) -> None:
         "active": ctx._("active"), "paused": ctx._("paused"), "completed": ctx._("completed"),
         "ended_early": ctx._("ended early"), "cancelled": ctx._("cancelled"),
     }  # fmt: skip
-    lines = ["<b>" + ctx._("Mentorships") + "</b>", *(f"{names[s]}: {counts.get(s, 0)}" for s in states), ""]
+    lines = ["<b>" + ctx._("Mentorships") + "</b>", *(ctx.t.label(names[s], str(counts.get(s, 0))) for s in states), ""]
     lines.append(
-        ctx._("This month: {meetings} meetings, {hours} hours").format(meetings=meetings, hours=round(minutes / 60, 1))
+        ctx._("This month: {meetings}, {hours}").format(
+            meetings=ctx.t.ngettext("{count} meeting", "{count} meetings", meetings).format(count=meetings),
+            hours=ctx.t.hours(minutes / 60),
+        )
     )
     stalled = await stalled_mentorships(ctx.session, ctx.now - QUIET_NUDGE)
     buttons = []
@@ -212,10 +216,10 @@ async def card(ctx: Context, value: str) -> None:
         lines.append(ctx._("No reports yet."))
     for r in reports:
         reporter = mentee if r.reporter_id == mentee.id else mentor
-        topics = ", ".join(next((ctx._(o.label) for o in TOPICS if o.code == t), t) for t in r.topics)
+        topics = ctx.t.join(next((ctx._(o.label) for o in TOPICS if o.code == t), t) for t in r.topics)
         line = f"{ctx.t.day(r.held_on.astimezone(COPENHAGEN).date())} · {shown_name(ctx, reporter)}: {topics or '—'}"
         if r.note:
-            line += f" «{ctx.v(r.note)}»"
+            line += " " + ctx.t.quote(ctx.v(r.note))
         lines.append(line)
     ctx.say("\n".join(lines), [[Button(ctx._("✉️ Write to both"), f"mw:{m.id}")]])
 

@@ -17,7 +17,7 @@ async def reach_role(chat: FakeChat, language: str = "English") -> None:
 
 async def onboard_mentee(chat: FakeChat, *, about: str | None = "Engineer from Aleppo, mother of two.") -> None:
     await reach_role(chat)
-    await chat.tap("I am new in Denmark and want a mentor")
+    await chat.tap("I want a mentor")
     await chat.tap(f"Use “{chat.name}”")
     await chat.tap("Aarhus")
     await chat.tap("IT")
@@ -64,7 +64,7 @@ async def onboard_mentor(chat: FakeChat) -> None:
 async def at_fields_question(chat: FakeChat, name: str = "Noor", region: str = "Aarhus") -> None:
     """A mentee who has answered her name and where she lives, looking at the fields question."""
     await reach_role(chat)
-    await chat.tap("I am new in Denmark and want a mentor")
+    await chat.tap("I want a mentor")
     await chat.send(name)
     await chat.tap(region)
 

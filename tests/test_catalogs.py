@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ast
+import gettext
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from babel import Locale
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
@@ -18,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 TAG = re.compile(r"</?[a-z]+>")
 COMMAND = re.compile(r"/[a-z]+\b")
+EASTERN_DIGITS = re.compile("[\u0660-\u0669\u06f0-\u06f9]")
 
 
 def _catalog(locale: str):  # type: ignore[no-untyped-def]
@@ -25,9 +28,13 @@ def _catalog(locale: str):  # type: ignore[no-untyped-def]
         return read_po(fh, locale=locale)
 
 
-def _template_ids() -> set[str]:
+def _key(message) -> tuple[str | None, str]:  # type: ignore[no-untyped-def]
+    return message.context, message.id if isinstance(message.id, str) else message.id[0]
+
+
+def _template_ids() -> set[tuple[str | None, str]]:
     with (LOCALES_DIR / "messages.pot").open("rb") as fh:
-        return {m.id for m in read_po(fh) if m.id}
+        return {_key(m) for m in read_po(fh) if m.id}
 
 
 def _marked_in_code() -> set[str]:
@@ -40,18 +47,20 @@ def _marked_in_code() -> set[str]:
                 if not (isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant)):
                     continue
                 name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-                if name in ("_", "N_") and isinstance(node.args[0].value, str):
-                    found.add(node.args[0].value)
+                if name in ("_", "N_", "ngettext") and isinstance(node.args[0].value, str):
+                    found.add((None, node.args[0].value))
+                if name in ("NC_", "pgettext") and len(node.args) > 1 and isinstance(node.args[1], ast.Constant):
+                    found.add((node.args[0].value, node.args[1].value))
     return found
 
 
 def test_template_matches_the_code() -> None:
     """A string added in code but not extracted would silently stay English."""
-    keywords = {**DEFAULT_KEYWORDS, "N_": None}
+    keywords = {**DEFAULT_KEYWORDS, "N_": None, "NC_": ((1, "c"), 2)}
     extracted = set()
     for package in ("conversations", "bot"):
-        for _file, _line, message, _comments, _context in extract_from_dir(ROOT / package, keywords=keywords):
-            extracted.add(message if isinstance(message, str) else message[0])
+        for _file, _line, message, _comments, context in extract_from_dir(ROOT / package, keywords=keywords):
+            extracted.add((context, message if isinstance(message, str) else message[0]))
     assert extracted == _template_ids(), "run `make catalogs` and translate the new strings"
     missing = _marked_in_code() - extracted
     assert not missing, f"marked for translation but invisible to the extractor (inside an f-string?): {missing}"
@@ -61,22 +70,64 @@ def test_template_matches_the_code() -> None:
 def test_catalog_is_complete_and_well_formed(locale: str) -> None:
     catalog = _catalog(locale)
     expected = _template_ids()
-    present = {m.id for m in catalog if m.id}
+    present = {_key(m) for m in catalog if m.id}
     assert expected <= present, f"missing in {locale}: {sorted(expected - present)[:5]}"
     problems = []
+    singles = _single_number_forms(catalog)
     for message in catalog:
         if not message.id:
             continue
-        if not message.string:
+        plural = isinstance(message.id, tuple)
+        source = message.id[1] if plural else message.id
+        forms = message.string if plural else (message.string,)
+        if not all(forms):
             problems.append(f"untranslated: {message.id!r}")
             continue
         if message.fuzzy:
             problems.append(f"fuzzy: {message.id!r}")
-        for what, pattern in (("placeholders", PLACEHOLDER), ("markup", TAG), ("commands", COMMAND)):
-            if sorted(pattern.findall(message.id)) != sorted(pattern.findall(message.string)):
-                problems.append(f"{what} differ: {message.id!r} -> {message.string!r}")
+        if plural and len(forms) != catalog.num_plurals:
+            problems.append(f"{len(forms)} plural forms instead of {catalog.num_plurals}: {message.id!r}")
+        for index, form in enumerate(forms):
+            for what, pattern in (("placeholders", PLACEHOLDER), ("markup", TAG), ("commands", COMMAND)):
+                expected, found = sorted(pattern.findall(source)), sorted(pattern.findall(form))
+                # A form used for one number only ("one", "two") may spell the number out instead.
+                if plural and what == "placeholders" and index in singles and "{count}" not in found:
+                    expected = [p for p in expected if p != "{count}"]
+                if expected != found:
+                    problems.append(f"{what} differ: {message.id!r} -> {form!r}")
         problems += [f"{message.id!r}: {error}" for error in _babel_errors(catalog, message)]
     assert not problems, f"{locale}:\n" + "\n".join(problems)
+
+
+def _single_number_forms(catalog) -> set[int]:  # type: ignore[no-untyped-def]
+    """Plural forms the catalog's rule picks for exactly one number."""
+    rule = gettext.c2py(catalog.plural_expr)
+    numbers: dict[int, set[int]] = {}
+    for n in range(1000):
+        numbers.setdefault(rule(n), set()).add(n)
+    return {index for index, ns in numbers.items() if len(ns) == 1}
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+def test_plural_forms_follow_the_languages_rules(locale: str) -> None:
+    """Each plural form stands for one CLDR category (one, two, few, many...), or the language has a single form.
+    Babel writes Arabic's "other" before "many", GNU gettext the other way round: either is fine as long as the
+    catalog's own rule and its translations agree, which the category map in the README tells translators."""
+    catalog = _catalog(locale)
+    rule, cldr = gettext.c2py(catalog.plural_expr), Locale.parse(locale).plural_form
+    categories: dict[int, str] = {}
+    for n in range(1000):
+        assert categories.setdefault(rule(n), cldr(n)) == cldr(n) or catalog.num_plurals == 1, (locale, n)
+    assert catalog.num_plurals in (1, len({cldr(n) for n in range(1000)}))
+
+
+@pytest.mark.parametrize("locale", LANGUAGES)
+def test_one_digit_convention(locale: str) -> None:
+    """Dates, times and numbers come from code in Western digits, so the catalogs use them too."""
+    catalog = _catalog(locale)
+    for message in catalog:
+        for form in message.string if isinstance(message.string, tuple) else (message.string,):
+            assert not EASTERN_DIGITS.search(form or ""), (locale, form)
 
 
 def _babel_errors(catalog, message) -> list[str]:  # type: ignore[no-untyped-def]

@@ -31,7 +31,7 @@ async def test_a_restart_mid_onboarding_continues_at_the_same_step(db_engine) ->
 
     chat.engine = Engine(sessionmaker(db_engine))  # a fresh process: nothing in memory
     card = await finish_and_read_card(chat, fields=("Law",))
-    assert "Noor" in card and "Copenhagen area" in card and "Health, Law" in card
+    assert "Noor" in card and "Copenhagen area" in card and "Health and Law" in card
 
 
 async def test_one_users_updates_run_one_at_a_time(engine, sessions) -> None:
@@ -43,7 +43,7 @@ async def test_one_users_updates_run_one_at_a_time(engine, sessions) -> None:
     titles = ["IT", "Health", "Law", "Education", "Engineering", "Social sciences"]
     await asyncio.gather(*(chat.press(payloads[t], message=question) for t in titles))
     await chat.tap("Done")
-    assert chat.history[-2].text.count(",") == len(titles) - 1
+    assert chat.history[-2].text.count(",") == len(titles) - 2 and " and " in chat.history[-2].text
 
 
 async def test_updates_of_one_user_never_overlap_while_different_users_do(engine) -> None:
@@ -128,7 +128,7 @@ async def test_killing_the_process_loses_nothing(tmp_path: Path) -> None:
 async def test_a_failing_step_apologises_in_her_language_and_keeps_her_answers(engine, monkeypatch) -> None:
     chat = FakeChat(engine, locale="en")
     await reach_role(chat, language="Dansk")
-    await chat.tap(Translator("da")._("I am new in Denmark and want a mentor"))
+    await chat.tap(Translator("da")._("I want a mentor"))
     await chat.send("Noor")
 
     def broken(*_args: object) -> None:

@@ -135,7 +135,7 @@ async def onboard(tg: Telegram, user: FakeUser, t: Translator) -> None:
     await tg.send(user, "/start")
     await tg.tap(user, LANGUAGES[t.locale])
     await tg.tap(user, t._("I agree"))
-    await tg.tap(user, t._("I am new in Denmark and want a mentor"))
+    await tg.tap(user, t._("I want a mentor"))
     await tg.send(user, NAME)
     taps = [
         t._("Copenhagen area"),

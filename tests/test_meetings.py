@@ -27,7 +27,7 @@ def nb(text: str) -> str:
 MEETING_AT = datetime(2026, 3, 4, 13, 0, tzinfo=UTC)  # Wednesday 14:00 in Copenhagen
 
 
-async def plan(chat: FakeChat, day: date = date(2026, 3, 4), at: str = nb("2:00 PM"), mode: str = "In person") -> None:
+async def plan(chat: FakeChat, day: date = date(2026, 3, 4), at: str = nb("14.00"), mode: str = "In person") -> None:
     await chat.tap("📅 Plan a meeting")
     await chat.tap(EN.day(day))
     await chat.tap(at)
@@ -52,21 +52,21 @@ async def test_plan_a_meeting_day_time_place_and_the_other_confirms(engine, peop
     amina, mette = await matched(engine, people, sessions)
     await amina.tap("📅 Plan a meeting")
     assert amina.last.text == "Which day would you like to meet?"
-    assert amina.last.buttons[:3] == ["Mon, Mar 2", "Tue, Mar 3", "Wed, Mar 4"] and len(amina.last.buttons) == 14 + 1
-    await amina.tap("Wed, Mar 4")
+    assert amina.last.buttons[:3] == ["Mon, 2 Mar", "Tue, 3 Mar", "Wed, 4 Mar"] and len(amina.last.buttons) == 14 + 1
+    await amina.tap("Wed, 4 Mar")
     assert (
-        amina.last.buttons[:3] == [nb("8:00 AM"), nb("8:30 AM"), nb("9:00 AM")] and nb("8:30 PM") in amina.last.buttons
+        amina.last.buttons[:3] == [nb("08.00"), nb("08.30"), nb("09.00")] and nb("20.30") in amina.last.buttons
     )
-    await amina.tap(nb("2:00 PM"))
+    await amina.tap(nb("14.00"))
     await amina.tap("In person")
-    assert nb("I have asked Mette: Wed, Mar 4, 2:00 PM, in person") in amina.texts_since(-3)
+    assert nb("I have asked Mette: Wed, 4 Mar, 14.00, in person") in amina.texts_since(-3)
     proposal = mette.last
-    assert proposal.text == nb("Amina would like to meet you: Wed, Mar 4, 2:00 PM, in person.")
+    assert proposal.text == nb("Amina would like to meet you: Wed, 4 Mar, 14.00, in person.")
     assert proposal.buttons == ["✅ Confirm", "Propose another time"]
     await mette.tap("✅ Confirm")
     for chat, other in ((amina, "Mette"), (mette, "Amina")):
         confirmation = next(s for s in reversed(chat.history) if s.reply.attachment)
-        assert nb(f"Your meeting with {other} is confirmed: Wed, Mar 4, 2:00 PM, in person.") in confirmation.text
+        assert nb(f"Your meeting with {other} is confirmed: Wed, 4 Mar, 14.00, in person.") in confirmation.text
         ics = confirmation.reply.attachment.content
         assert "DTSTART;TZID=Europe/Copenhagen:20260304T140000" in ics and "BEGIN:VTIMEZONE" in ics
         assert f"SUMMARY:Mentor meeting with {other}" in ics
@@ -81,18 +81,18 @@ async def test_today_offers_only_times_still_ahead(engine, people, sessions, clo
     amina, _ = await matched(engine, people, sessions)
     clock.now = datetime(2026, 3, 2, 17, 10, tzinfo=UTC)  # 18:10 in Copenhagen
     await amina.tap("📅 Plan a meeting")
-    await amina.tap("Mon, Mar 2")
-    assert amina.last.buttons[0] == nb("7:30 PM")
+    await amina.tap("Mon, 2 Mar")
+    assert amina.last.buttons[0] == nb("19.30")
 
 
 async def test_the_other_side_proposes_another_time(engine, people, sessions, clock) -> None:
     amina, mette = await matched(engine, people, sessions)
     await plan(amina)
     await mette.tap("Propose another time")
-    await mette.tap("Thu, Mar 5")
-    await mette.tap(nb("5:30 PM"))
+    await mette.tap("Thu, 5 Mar")
+    await mette.tap(nb("17.30"))
     await mette.tap("Online")
-    assert amina.last.text == nb("Mette would like to meet you: Thu, Mar 5, 5:30 PM, online.")
+    assert amina.last.text == nb("Mette would like to meet you: Thu, 5 Mar, 17.30, online.")
     await amina.tap("✅ Confirm")
     async with sessions() as session:
         statuses = [m.status for m in (await session.execute(select(Meeting).order_by(Meeting.id))).scalars()]
@@ -108,8 +108,8 @@ async def test_reminder_24_hours_before_and_not_earlier(engine, people, sessions
     assert await at(engine, clock, people, MEETING_AT - timedelta(hours=24, minutes=1)) == []
     sent = await at(engine, clock, people, MEETING_AT - timedelta(hours=24))
     assert sorted(sent) == [
-        nb("1001: A reminder of your meeting with Mette: Wed, Mar 4, 2:00 PM, in person."),
-        nb("m-1: A reminder of your meeting with Amina: Wed, Mar 4, 2:00 PM, in person."),
+        nb("1001: A reminder of your meeting with Mette: Wed, 4 Mar, 14.00, in person."),
+        nb("m-1: A reminder of your meeting with Amina: Wed, 4 Mar, 14.00, in person."),
     ]
     assert await at(engine, clock, people, MEETING_AT - timedelta(hours=2)) == []
 
@@ -118,7 +118,7 @@ async def test_a_report_takes_four_taps(engine, people, sessions, clock) -> None
     amina, _ = await planned(engine, people, sessions)
     assert await at(engine, clock, people, MEETING_AT + timedelta(minutes=89)) == []
     sent = await at(engine, clock, people, MEETING_AT + timedelta(minutes=90))
-    assert nb("1001: How did your meeting with Mette on Wed, Mar 4, 2:00 PM go?") in sent
+    assert nb("1001: How did your meeting with Mette on Wed, 4 Mar, 14.00 go?") in sent
     assert amina.last.buttons == ["Yes, we met", "Postponed", "Cancelled"]
     taps = amina.taps
     await amina.tap("Yes, we met")
@@ -335,7 +335,7 @@ async def test_coordinators_see_mentorships_at_a_glance(engine, people, sessions
     await mette.tap("Skip")
     await karen.send("/mentorships")
     text = karen.last.text
-    assert "active: 1" in text and "This month: 1 meetings, 1.5 hours" in text
+    assert "active: 1" in text and "This month: 1 meeting, 1.5 hours" in text
     assert "Stalled" not in text
     clock.advance(days=22)
     await karen.send("/mentorships")

@@ -48,7 +48,7 @@ async def test_meeting_then_report_then_meeting_again_saves_the_report(engine, p
     await amina.send("/meet")
     assert await stack_of(sessions, "1001") == ["main:idle", "report:report_topics", "meet:meet_day"]
     await amina.tap(EN.day(datetime(2026, 3, 6).date()))
-    await amina.tap(nb("2:00 PM"))
+    await amina.tap(nb("14.00"))
     await amina.tap("In person")
     assert "I have asked Mette" in amina.texts_since(-3)
     assert amina.last.text.startswith("What did you talk about?")  # the report waited underneath
@@ -393,7 +393,7 @@ async def test_a_pending_mentor_answers_a_question_around_other_detours(engine, 
     await lise.tap("Done")
     assert lise.last.text == "Write your answer. I will pass it on to the coordinators."
     await lise.send("The payments team.")
-    assert "«The payments team.»" in karen.texts_since(-4)
+    assert "“The payments team.”" in karen.texts_since(-4)
     assert await stack_of(sessions, "2001") == ["main:idle"]
     assert [f.split(":")[0] for f in await stack_of(sessions, COORDINATOR)] == ["main", "broadcast_form"]
     assert APOLOGY not in lise.texts_since(0) + karen.texts_since(0)

@@ -52,9 +52,9 @@ async def test_mentee_onboarding_every_step(engine, sessions) -> None:
     chat = FakeChat(engine, name="Amina")
     await onboard_mentee(chat)
     card = chat.last.text
-    for expected in ("Amina", "Aarhus", "IT, Engineering", "Master's degree", "6 to 10 years", "English, Arabic"):
+    for expected in ("Amina", "Aarhus", "IT and Engineering", "Master's degree", "6 to 10 years", "English and Arabic"):
         assert expected in card
-    assert "CV and applications, Professional network" in card
+    assert "CV and applications and Professional network" in card
     assert "Engineer from Aleppo" in card
     await chat.tap("Confirm")
     assert "Thank you, Amina!" in chat.texts_since(-3)
@@ -87,7 +87,7 @@ async def test_mentor_onboarding_waits_for_approval(engine, sessions) -> None:
     chat = FakeChat(engine, user_id="2002", name="Mette")
     await onboard_mentor(chat)
     card = chat.last.text
-    for expected in ("Software developer", "Danske Bank", "More than 10 years", "Copenhagen area", "In person, Online"):
+    for expected in ("Software developer", "Danske Bank", "More than 10 years", "Copenhagen area", "In person and Online"):
         assert expected in card
     await chat.tap("Confirm")
     assert "A coordinator will look at your profile soon" in chat.texts_since(-3)
@@ -154,12 +154,12 @@ async def test_summary_edit_button_changes_one_field_and_returns(engine) -> None
     await chat.tap("✏️ Lives in")
     assert chat.last.text == "Where do you live?"
     await chat.tap("Funen")
-    assert "<b>Lives in:</b> Funen" in chat.last.text
+    assert "<b>Lives in</b>: Funen" in chat.last.text
     assert "Engineer from Aleppo" in chat.last.text  # nothing else changed
     await chat.tap("✏️ First name")
     assert "Keep “Amina”" in chat.last.buttons
     await chat.send("Amira")
-    assert "<b>First name:</b> Amira" in chat.last.text
+    assert "<b>First name</b>: Amira" in chat.last.text
 
 
 async def test_profile_command_shows_and_edits_the_saved_profile(engine, sessions) -> None:
@@ -167,12 +167,12 @@ async def test_profile_command_shows_and_edits_the_saved_profile(engine, session
     await onboard_mentee(chat)
     await chat.tap("Confirm")
     await chat.send("/profile")
-    assert "<b>Lives in:</b> Aarhus" in chat.last.text
+    assert "<b>Lives in</b>: Aarhus" in chat.last.text
     await chat.tap("✏️ Languages")
     assert "✓ Arabic" in chat.last.buttons and "✓ English" in chat.last.buttons
     await chat.tap("Turkish")
     await chat.tap("Done")
-    assert "English, Arabic, Turkish" in chat.last.text
+    assert "English, Arabic and Turkish" in chat.last.text
     async with sessions() as session:
         profile = await session.get(MenteeProfile, (await user_row(sessions)).id)
     assert profile.languages == ["en", "ar", "tr"]  # saved at once
@@ -211,7 +211,7 @@ async def test_language_switch_mid_onboarding_keeps_her_place(engine, sessions) 
     await chat.tap("Done")
     await chat.tap("Skip")
     card = chat.last.text
-    assert "Noor" in card and "Aarhus" in card and "<b>Professional field:</b> IT" in card
+    assert "Noor" in card and "Aarhus" in card and "<b>Professional field</b>: IT" in card
 
 
 async def test_multi_select_toggles_in_one_message_edited_in_place(engine) -> None:
@@ -277,7 +277,7 @@ async def test_cancel_in_profile_edit_leaves_profile_unchanged(engine) -> None:
     await chat.send("/cancel")
     assert "Your saved profile is unchanged" in chat.texts_since(-3)
     await chat.send("/profile")
-    assert "<b>First name:</b> Amina" in chat.last.text
+    assert "<b>First name</b>: Amina" in chat.last.text
 
 
 async def test_coordinator_from_configuration_skips_the_role_question(engine, sessions) -> None:

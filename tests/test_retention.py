@@ -83,7 +83,7 @@ async def test_declined_and_unfinished_accounts_are_purged_after_ninety_days(eng
     await said_no.tap("No, thank you")
     halfway = FakeChat(engine, user_id="2002", name="Hawa", network=people)
     await reach_role(halfway)
-    await halfway.tap("I am new in Denmark and want a mentor")
+    await halfway.tap("I want a mentor")
     clock.advance(days=89)
     await due(engine)
     async with sessions() as session:

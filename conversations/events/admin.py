@@ -84,7 +84,11 @@ async def coordinator_action(ctx: Context, verb: str, event: Event) -> None:
                     ctx.now,
                 )
         await nudges.cancel(ctx.session, ctx.now, "event_reminder", event_id=event.id)
-        ctx.edit(ctx._("Cancelled. {count} women are being told.").format(count=len(told)))
+        ctx.edit(
+            ctx.t.ngettext(
+                "Cancelled. {count} woman is being told.", "Cancelled. {count} women are being told.", len(told)
+            ).format(count=len(told))
+        )
         return
     going = await events.answers_with_people(ctx.session, event.id, ("going",))
     if not going:

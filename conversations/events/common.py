@@ -15,15 +15,23 @@ from conversations.kernel.options import Option
 from storage.models import Event
 
 KINDS = (
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
     Option("intro", N_("Intro course")),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
     Option("collective", N_("Collective mentoring")),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
     Option("workshop", N_("Workshop")),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
     Option("other", N_("Other event")),
 )
+# NOTE: button, ≤ 30 characters (≤ 15 to share its row)
 AUDIENCES = (Option("mentee", N_("Mentees")), Option("mentor", N_("Mentors")), Option("all", N_("Everyone")))
 NEEDS = (
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
     Option("childcare", N_("Childcare")),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
     Option("interpreter", N_("An interpreter")),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
     Option("access", N_("Accessibility")),
 )
 CAPACITIES = ("10", "20", "30", "50", "100", "150")
@@ -45,7 +53,7 @@ def card(view: Context | Voice, event: Event) -> str:
         f"📍 {view.v(event.place)}",
     ]
     if event.languages:
-        lines.append("🗣 " + ", ".join(view.t.language_name(c) for c in event.languages))
+        lines.append("🗣 " + view.t.languages(event.languages))
     if event.description:
         lines += ["", view.v(event.description)]
     if event.status == "cancelled":

@@ -34,7 +34,7 @@ from conversations.kernel.flow import (
     voice,
 )
 from conversations.kernel.forms import draft, edit_field, form
-from conversations.kernel.i18n import COPENHAGEN, N_
+from conversations.kernel.i18n import COPENHAGEN, N_, NC_
 from conversations.kernel.messages import Reply
 from conversations.kernel.options import REGIONS, Option
 from conversations.kernel.questions import ChoiceQuestion, LanguagesQuestion, NumberQuestion, TextQuestion
@@ -71,9 +71,14 @@ QUESTIONS = (
     TextQuestion("title", N_("Title"), N_("What is the event called?"), limit=TITLE_LIMIT),
     WhenQuestion("when", N_("Date and time"), N_("When is it? Write the date and time like this: 24.12.2026 17:00"),
                  limit=40, show_limit=False),
-    TextQuestion("place", N_("Place"), N_("Where is it? An address, or the link for an online event."),
+    TextQuestion(
+        "place",
+        # NOTE: button, ≤ 27 characters (after ✏️ on the card)
+        NC_("event venue", "Place"),
+        N_("Where is it? An address, or the link for an online event.",
+    ),
                  limit=PLACE_LIMIT),
-    NumberQuestion("capacity", N_("Places"), N_("How many people can come? Tap a number or write one."),
+    NumberQuestion("capacity", NC_("event seats", "Places"), N_("How many people can come? Tap a number or write one."),
                    tuple(Option(c, c) for c in CAPACITIES), columns=3, low=1, high=5000,
                    range_hint=N_("Please write a number between 1 and 5000.")),
     ChoiceQuestion("audience", N_("Who is it for?"), N_("Who is it for?"), AUDIENCES, columns=2),
@@ -81,7 +86,12 @@ QUESTIONS = (
                    N_("For women in one place only, or for everyone?"), (EVERYWHERE, *REGIONS), columns=2),
     TextQuestion("description", N_("Description"), N_("A short description for the invitation (optional)."),
                  limit=TEXT_LIMIT, optional=True, single_line=False),
-    LanguagesQuestion("languages", N_("Languages"), N_("Which languages are spoken there? Tap all that fit, then Done."),
+    LanguagesQuestion(
+        "languages",
+        # NOTE: button, ≤ 27 characters (after ✏️ on the card)
+        N_("Languages"),
+        N_("Which languages are spoken there? Tap all that fit, then Done.",
+    ),
                       columns=3, required=False, others=False),
 )  # fmt: skip
 EDITED = ("title", "when", "place", "capacity", "description", "languages")  # what can change once published
@@ -140,6 +150,7 @@ class EventPreview(Step):
             + "\n\n"
             + ctx._("For: {audience}. Places: {capacity}.").format(audience=audience, capacity=d["capacity"])
         )
+        # NOTE: button, ≤ 30 characters
         ctx.say(text, [[ctx.button(ctx._("📣 Publish"), "publish")], [ctx.button(ctx._("Back"), "quit")]])
 
     async def on_button(self, ctx: Context, value: str) -> None:
@@ -220,6 +231,7 @@ class EventEdit(Step):
         buttons = [ctx.button(f"✏️ {ctx._(q.label)}", f"e:{q.key}") for q in QUESTIONS if q.key in EDITED]
         ctx.say(
             text,
+            # NOTE: button, ≤ 30 characters
             [*rows(buttons, 2), [ctx.button(ctx._("Save and tell them"), "save")], [ctx.button(ctx._("Back"), "quit")]],
         )
 
@@ -269,5 +281,11 @@ async def save_changes(ctx: Context) -> None:
         outbox.enqueue(ctx.session, Reply(text, to=ref_of(user), attachment=file), ctx.now)
     while await promote(ctx, event):  # more places: the waitlist moves up
         pass
-    ctx.edit(ctx._("Saved. {count} women who answered are being told.").format(count=len(answered)))
+    ctx.edit(
+        ctx.t.ngettext(
+            "Saved. {count} woman who answered is being told.",
+            "Saved. {count} women who answered are being told.",
+            len(answered),
+        ).format(count=len(answered))
+    )
     await ctx.end()

@@ -140,6 +140,7 @@ class Needs(Step):
         buttons = [[ctx.button(ticked(ctx._(o.label), o.code in picked), o.code)] for o in NEEDS]
         (ctx.edit if edit else ctx.say)(
             ctx._("What do you need to come? Tap all that fit, then Done."),
+            # NOTE: button, ≤ 30 characters
             [*buttons, [ctx.button(ctx._("Done"), "done")]],
         )
 
@@ -168,7 +169,7 @@ class Interpreter(Step):
     name = "ev_interpreter"
 
     async def prompt(self, ctx: Context) -> None:
-        buttons = [ctx.button(ctx.t.language_name(c), c) for c in SPOKEN_LANGUAGES if c != "da"]
+        buttons = [ctx.button(ctx.t.language_label(c), c) for c in SPOKEN_LANGUAGES if c != "da"]
         ctx.say(ctx._("An interpreter for which language?"), rows(buttons, 3))
 
     async def on_button(self, ctx: Context, value: str) -> None:

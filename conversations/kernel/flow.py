@@ -27,8 +27,8 @@ from typing import Any, ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.kernel.i18n import Translator
-from conversations.kernel.messages import Button, Inbound, Kind, Reply, UserRef
+from conversations.kernel.i18n import Translator, width
+from conversations.kernel.messages import ROW_WIDTH, Button, Inbound, Kind, Reply, UserRef
 from storage.models import Conversation, User
 from storage.retention import Retention
 
@@ -274,7 +274,13 @@ def freeze(buttons: Keyboard | None) -> tuple[tuple[Button, ...], ...]:
     return tuple(tuple(row) for row in buttons or () if row)
 
 
-def rows(buttons: list[Button], columns: int) -> Keyboard:
+def rows(buttons: list[Button], columns: int, *, tick: bool = False) -> Keyboard:
+    """At most `columns` buttons a row, fewer when a label in her language would not fit its share of the row.
+    `tick`: the labels may gain a "✓ " when chosen, so room is kept for it and the layout never jumps."""
+    extra = width(CHECK) if tick else 0
+    widest = max((width(b.title.removeprefix(CHECK)) + extra for b in buttons), default=0)
+    while columns > 1 and widest > ROW_WIDTH / columns:
+        columns -= 1
     return [buttons[i : i + columns] for i in range(0, len(buttons), columns)]
 
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 import gettext
 import html
 import io
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
 from datetime import date, datetime, time
 from functools import cache
 from pathlib import Path
@@ -12,8 +16,11 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.units import format_unit
 
 LOCALES_DIR = Path(__file__).resolve().parents[2] / "locales"
 DOMAIN = "messages"
@@ -31,13 +38,92 @@ LANGUAGES: dict[str, str] = {
 }
 DEFAULT_LOCALE = "en"
 RTL = frozenset({"ar", "fa"})
-FSI, PDI = "\u2068", "\u2069"
+# Dates, times and lists follow these locales: English speakers in Denmark get day-before-month and 24 hours.
+FORMATS = {"en": "en_DK"}
+LRM, RLM = "\u200e", "\u200f"
+LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")
+
+# What an Arabic or Persian template must keep left to right: a command with its Latin arguments, a placeholder
+# (its value's direction is unknown), a run of Latin words, a number. Tags are matched first and left alone.
+_LTR_PARTS = re.compile(
+    r"(?P<tag><[^<>]+>)"
+    r"|(?P<command>/[a-z_]+(?:[ \u00a0](?:[A-Za-z0-9][\w.&'’-]*|\{[a-z_]+\}))*)"
+    r"|(?P<placeholder>\{[a-z_]*\})"
+    r"|(?P<latin>[A-Za-z\u00c0-\u024f][\w.&'’-]*(?:[ \u00a0]+[A-Za-z0-9\u00c0-\u024f][\w.&'’-]*)*)"
+    r"|(?P<number>[0-9]+(?:[.,:/–-][0-9]+)*)"
+)
+
+
+class Contextual(str):
+    """A label whose msgid alone is ambiguous ("Education": her schooling, or a professional field)."""
+
+    context: str
+
+    def __new__(cls, context: str, message: str) -> Contextual:
+        label = super().__new__(cls, message)
+        label.context = context
+        return label
 
 
 def N_(message: str) -> str:
     """Marks a string for extraction; it is translated later, when a user's locale is known."""
     return message
+
+
+def NC_(context: str, message: str) -> Contextual:
+    """N_ with a context (msgctxt), for short labels that mean different things in different places."""
+    return Contextual(context, message)
+
+
+def _strong(char: str) -> str | None:
+    kind = unicodedata.bidirectional(char)
+    return "rtl" if kind in ("R", "AL") else "ltr" if kind == "L" else None
+
+
+def plain(text: str) -> str:
+    """Text without the direction marks and isolates the translator adds, for comparing with what she typed."""
+    return text.translate(_MARKS)
+
+
+_MARKS = dict.fromkeys(map(ord, LRM + RLM + LRI + FSI + PDI + "\u2067"))
+
+
+def width(text: str) -> float:
+    """How wide a label is on a phone, in Latin letters: Ge'ez letters are about 1.4 wide, an emoji about 2."""
+    total = 0.0
+    for char in plain(text):
+        code = ord(char)
+        if 0x1200 <= code <= 0x139F or 0x2D80 <= code <= 0x2DDF:
+            total += 1.4
+        elif unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        elif unicodedata.category(char) == "So" or code >= 0x1F000:
+            total += 2
+        else:
+            total += 1
+    return total
+
+
+def has_rtl(text: str) -> bool:
+    return any(_strong(c) == "rtl" for c in text)
+
+
+def right_to_left(template: str) -> str:
+    """Isolate what reads left to right inside an Arabic or Persian template, and give every line that would not
+    start with a right-to-left letter a right-to-left mark, so that clients without isolate support agree."""
+
+    def isolate(match: re.Match[str]) -> str:
+        if match.lastgroup == "tag":
+            return match.group()
+        opener = FSI if match.lastgroup == "placeholder" else LRI
+        return f"{opener}{match.group()}{PDI}"
+
+    lines = []
+    for line in _LTR_PARTS.sub(isolate, template).split("\n"):
+        first = next((c for c in re.sub(r"<[^<>]+>", "", line) if c in (LRI, FSI) or _strong(c)), None)
+        lines.append(line if first is None or _strong(first) == "rtl" else RLM + line)
+    return "\n".join(lines)
 
 
 def pick_locale(hint: str | None) -> str:
@@ -63,23 +149,65 @@ def _translations(locale: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buf)
 
 
+@cache
+def _shaped(locale: str, text: str) -> str:
+    return right_to_left(text) if locale in RTL else text
+
+
 class Translator:
     def __init__(self, locale: str) -> None:
         self.locale = locale if locale in LANGUAGES else DEFAULT_LOCALE
         self._t = _translations(self.locale)
-        self.babel = Locale.parse(self.locale)
+        self.babel = Locale.parse(FORMATS.get(self.locale, self.locale))
 
     @property
     def rtl(self) -> bool:
         return self.locale in RTL
 
     def _(self, message: str) -> str:
-        return self._t.gettext(message)
+        context = getattr(message, "context", None)
+        if context is not None:
+            return self.pgettext(context, message)
+        return _shaped(self.locale, self._t.gettext(message))
+
+    def pgettext(self, context: str, message: str) -> str:
+        return _shaped(self.locale, self._t.pgettext(context, message))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """The form of `plural` her language uses for `n`; placeholders are filled by the caller."""
+        return _shaped(self.locale, self._t.ngettext(singular, plural, n))
 
     def value(self, value: object) -> str:
-        """A user-supplied or computed value, safe inside HTML and isolated from the text's direction."""
+        """A user-supplied or computed value, safe inside HTML and isolated from the text's direction: always in
+        right-to-left text, and in left-to-right text when it holds right-to-left letters (an Arabic name at the
+        start of an English line would otherwise turn the whole line around)."""
         text = html.escape(str(value), quote=False)
-        return f"{FSI}{text}{PDI}" if self.rtl else text
+        if self.rtl:
+            return f"{FSI}{text}{PDI}"
+        return f"{LRM}{FSI}{text}{PDI}" if has_rtl(text) else text
+
+    def join(self, items: Iterable[str]) -> str:
+        """ "a, b and c" in her language's words and punctuation."""
+        items = list(items)
+        return format_list(items, locale=self.babel) if items else "—"
+
+    def label(self, label: str, value: str) -> str:
+        """ "Label: value", with her language's colon."""
+        return self._("{label}: {value}").format(label=label, value=value)
+
+    def quote(self, text: str) -> str:
+        """Her words quoted with her language's quotation marks."""
+        return self._("“{text}”").format(text=text)
+
+    def hours(self, value: float) -> str:
+        """ "1.5 hours", "1,5 timer": the number and the word in her language."""
+        numbers = Locale.parse(self.locale)  # "1.5 hours" in English, not the Danish "1,5"
+        shown = format_unit(round(value, 1), "duration-hour", length="long", locale=numbers)
+        if "duration-hour" not in shown:
+            return shown
+        # Babel's data for Persian lacks this unit; the catalog has it.
+        number = format_decimal(round(value, 1), locale=numbers)
+        return self.ngettext("{count} hour", "{count} hours", math.ceil(value)).format(count=number)
 
     def date(self, value: date | datetime) -> str:
         return format_date(value, format="long", locale=self.babel)
@@ -98,8 +226,41 @@ class Translator:
         return str(self.babel.datetime_formats["medium"]).replace("{1}", day).replace("{0}", self.clock(value))
 
     def language_name(self, code: str) -> str:
-        name = self.babel.languages.get(code) or Locale.parse(DEFAULT_LOCALE).languages.get(code, code)
+        """A language's name as written inside a sentence ("taler arabisk")."""
+        label = LANGUAGE_NAMES.get(code)
+        return self._(label) if label is not None else code
+
+    def languages(self, codes: Iterable[str]) -> str:
+        """A list of languages at the start of a line: "Arabisk, dansk og engelsk"."""
+        listed = self.join(self.language_name(code) for code in codes)
+        return listed[:1].upper() + listed[1:]
+
+    def language_label(self, code: str) -> str:
+        """A language's name standing alone, on a button or at the start of a list."""
+        name = self.language_name(code)
         return name[:1].upper() + name[1:]
+
+
+# Names of the languages a woman can say she speaks, as her own catalog spells them.
+LANGUAGE_NAMES: dict[str, str] = {
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
+    "da": NC_("language", "Danish"),
+    "en": NC_("language", "English"),
+    "ar": NC_("language", "Arabic"),
+    "fa": NC_("language", "Persian (Dari)"),
+    "uk": NC_("language", "Ukrainian"),
+    "ru": NC_("language", "Russian"),
+    "ti": NC_("language", "Tigrinya"),
+    "am": NC_("language", "Amharic"),
+    "so": NC_("language", "Somali"),
+    "tr": NC_("language", "Turkish"),
+    "ku": NC_("language", "Kurdish"),
+    "ps": NC_("language", "Pashto"),
+    "ur": NC_("language", "Urdu"),
+    "fr": NC_("language", "French"),
+    "de": NC_("language", "German"),
+    "es": NC_("language", "Spanish"),
+}
 
 
 def preload() -> None:

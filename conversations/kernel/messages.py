@@ -10,6 +10,10 @@ import base64
 from dataclasses import dataclass
 from enum import StrEnum
 
+from conversations.kernel.i18n import width
+
+ROW_WIDTH = 30  # Latin letters across a small phone's keyboard row
+
 
 class Kind(StrEnum):
     TEXT = "text"
@@ -89,6 +93,9 @@ class Reply:
     attachment: Attachment | None = None
     replace: str | None = None  # the platform's id of an earlier message to rewrite (a live progress message)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "buttons", fit(self.buttons))
+
     def as_payload(self) -> dict:
         """A JSON-safe form, for the outbox."""
         payload: dict = {"text": self.text, "buttons": [[[b.title, b.payload] for b in row] for row in self.buttons]}
@@ -119,3 +126,15 @@ class Reply:
 
     def button_titles(self) -> list[str]:
         return [b.title for row in self.buttons for b in row]
+
+
+def fit(keyboard: tuple[tuple[Button, ...], ...]) -> tuple[tuple[Button, ...], ...]:
+    """A row whose labels do not fit their share of a phone's width, in her language, becomes one row per button
+    instead of cutting the labels off."""
+    fitted: list[tuple[Button, ...]] = []
+    for row in keyboard:
+        if len(row) > 1 and any(width(b.title) > ROW_WIDTH / len(row) for b in row):
+            fitted += [(b,) for b in row]
+        elif row:
+            fitted.append(tuple(row))
+    return tuple(fitted)

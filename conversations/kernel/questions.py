@@ -12,7 +12,7 @@ from typing import Any
 
 from conversations.kernel import door
 from conversations.kernel.flow import CHECK, Context, rows
-from conversations.kernel.i18n import N_
+from conversations.kernel.i18n import N_, plain
 from conversations.kernel.options import OTHER_LANGUAGE, SPOKEN_LANGUAGES, Option
 
 NO_ANSWER = object()  # handled (a toggle, a hint); the question stays open
@@ -31,6 +31,7 @@ class Question:
     @staticmethod
     def back_row(ctx: Context) -> list:
         """Back to the question before, when the step asking has one (`ctx.offer_back`)."""
+        # NOTE: button, ≤ 30 characters
         return [ctx.button(ctx._("Back"), "back")] if ctx.offer_back else []
 
     def on_button(self, ctx: Context, value: str, current: Any) -> Any:
@@ -64,12 +65,19 @@ class TextQuestion(Question):
         buttons = []
         name = self._platform_name(ctx)
         if self.offer_platform_name and name:
+            # NOTE: button, ≤ 30 characters
             buttons.append(ctx.button(ctx._("Use “{name}”").format(name=name), "tg"))
         if current:
+            # NOTE: button, ≤ 30 characters
             buttons.append(ctx.button(ctx._("Keep “{value}”").format(value=short(self.typed(current))), "keep"))
         if self.optional:
+            # NOTE: button, ≤ 30 characters
             buttons.append(ctx.button(ctx._("Skip"), "skip"))
-        extra = ctx._("Up to {limit} characters.").format(limit=self.limit) if self.show_limit else ""
+        extra = (
+            ctx.t.ngettext("Up to {count} character.", "Up to {count} characters.", self.limit).format(count=self.limit)
+            if self.show_limit
+            else ""
+        )
         say = ctx.edit if edit else ctx.say
         say(self._text(ctx, hint, extra), [*rows(buttons, 1), self.back_row(ctx)])
 
@@ -126,7 +134,7 @@ class ChoiceQuestion(Question):
     def ask(self, ctx: Context, current: Any, *, hint: str = "", edit: bool = False) -> None:
         buttons = [ctx.button(ticked(title, code == current), code) for code, title in self.choices(ctx)]
         say = ctx.edit if edit else ctx.say
-        say(self._text(ctx, hint), [*rows(buttons, self.columns), self.back_row(ctx)])
+        say(self._text(ctx, hint), [*rows(buttons, self.columns, tick=True), self.back_row(ctx)])
 
     def on_button(self, ctx: Context, value: str, current: Any) -> Any:
         if value not in dict(self.choices(ctx)):
@@ -139,7 +147,7 @@ class ChoiceQuestion(Question):
         # Typing an option's exact label ("Aarhus", "2") is as good as tapping it.
         typed = text.strip().casefold()
         for code, title in self.choices(ctx):
-            if title.casefold() == typed:
+            if plain(title).casefold() == typed:
                 return code
         return super().on_text(ctx, text, current)
 
@@ -193,7 +201,8 @@ class MultiQuestion(ChoiceQuestion):
     def ask(self, ctx: Context, current: Any, *, hint: str = "", edit: bool = False) -> None:
         picked = self._picked(ctx, current)
         buttons = [ctx.button(ticked(title, code in picked), code) for code, title in self.choices(ctx)]
-        keyboard = [*rows(buttons, self.columns), [ctx.button(ctx._("Done"), "done")], self.back_row(ctx)]
+        # NOTE: button, ≤ 30 characters
+        keyboard = [*rows(buttons, self.columns, tick=True), [ctx.button(ctx._("Done"), "done")], self.back_row(ctx)]
         extra = ctx._("Tap all that fit, then tap Done.")
         say = ctx.edit if edit else ctx.say
         say(self._text(ctx, hint, extra), keyboard)
@@ -220,7 +229,7 @@ class MultiQuestion(ChoiceQuestion):
 
     def show(self, ctx: Context, value: Any) -> str:
         names = dict(self.choices(ctx))
-        return ", ".join(names[code] for code in value or () if code in names) or "—"
+        return ctx.t.join(names[code] for code in value or () if code in names)
 
 
 @dataclass(frozen=True)
@@ -230,7 +239,7 @@ class LanguagesQuestion(MultiQuestion):
     others: bool = True  # offer "Other language" too
 
     def choices(self, ctx: Context) -> list[tuple[str, str]]:
-        spoken = [(code, ctx.t.language_name(code)) for code in SPOKEN_LANGUAGES]
+        spoken = [(code, ctx.t.language_label(code)) for code in SPOKEN_LANGUAGES]
         return [*spoken, (OTHER_LANGUAGE.code, ctx._(OTHER_LANGUAGE.label))] if self.others else spoken
 
 
@@ -256,4 +265,5 @@ def short(text: str, width: int = 24) -> str:
 
 
 # Shared with several flows.
+# NOTE: button, ≤ 30 characters
 NAME = TextQuestion("name", N_("First name"), N_("What is your first name?"), limit=40, offer_platform_name=True)

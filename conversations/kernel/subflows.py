@@ -3,6 +3,7 @@
 A caller begins one with `then=<handler>` and the handler receives the answer when it ends:
 
     await ctx.begin("confirm", then="complete", m=m.id, q=N_("Complete your mentorship with {name}?"),
+                    # NOTE: button, ≤ 30 characters
                     yes=N_("Yes, complete it"), fmt={"name": other.first_name})
 
 Texts travel as msgids (marked with `N_` where they are written) and are translated when shown, so the question
@@ -56,6 +57,7 @@ CONFIRM = flow("confirm", "confirm", on_cancel=_confirm_cancelled)
 
 
 def no_label(ctx: Context) -> str:
+    # NOTE: button, ≤ 30 characters
     return arg(ctx, "no", N_("No, go back"))
 
 
@@ -93,6 +95,7 @@ class Reason(Step):
 
     async def prompt(self, ctx: Context) -> None:
         buttons = [[ctx.button(ctx._(label), code)] for code, label in self.options(ctx).items()]
+        # NOTE: button, ≤ 30 characters
         ctx.say(question(ctx), [*buttons, [ctx.button(ctx._("Back"), "back")]])
 
     async def on_button(self, ctx: Context, value: str) -> None:
@@ -141,6 +144,7 @@ class PickMentorship(Step):
             await ctx.cancel()
             return
         buttons = [[ctx.button(name, str(m_id))] for m_id, name in choices]
+        # NOTE: button, ≤ 30 characters
         ctx.say(question(ctx), [*buttons, [ctx.button(ctx._("Back"), "back")]])
 
     async def on_button(self, ctx: Context, value: str) -> None:
@@ -176,7 +180,9 @@ async def stop(ctx: Context, *, everything: bool = False) -> None:
             then="stop_all" if everything else "stop_flow",
             cancel_means=True,  # /cancel on "stop here?" is a yes
             q=N_("Stop here? What you entered here will be lost."),
+            # NOTE: button, ≤ 30 characters
             yes=N_("Yes, stop"),
+            # NOTE: button, ≤ 30 characters
             no=N_("No, go on"),
         )
     else:

@@ -16,9 +16,13 @@ from storage import matching
 from storage.models import Mentorship, User
 
 END_REASONS = {
+    # NOTE: button, ≤ 30 characters
     "job": N_("She found a job"),
+    # NOTE: button, ≤ 30 characters
     "time": N_("No time any more"),
+    # NOTE: button, ≤ 30 characters
     "match": N_("We were not a good match"),
+    # NOTE: button, ≤ 30 characters
     "other": N_("Another reason"),
 }
 REASONS["end"] = END_REASONS
@@ -28,14 +32,20 @@ CONTACT_LINKS = {"telegram": "tg://user?id={id}"}
 
 def mentorship_buttons(view: Voice, m: Mentorship) -> list[list[Button]]:
     rows = [
+        # NOTE: button, ≤ 30 characters
         [Button(view._("✉️ Write to her"), f"m:write:{m.id}")],
+        # NOTE: button, ≤ 30 characters
         [Button(view._("📅 Plan a meeting"), f"mt:plan:{m.id}"), Button(view._("📝 Report a meeting"), f"rw:{m.id}")],
     ]
     if m.status == "active":
+        # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
         rows.append([Button(view._("⏸ Pause"), f"m:pause:{m.id}"), Button(view._("🎓 Complete"), f"m:done:{m.id}")])
     else:
+        # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
         rows.append([Button(view._("▶ Resume"), f"m:resume:{m.id}"), Button(view._("🎓 Complete"), f"m:done:{m.id}")])
+    # NOTE: button, ≤ 30 characters
     rows.append([Button(view._("End early"), f"m:end:{m.id}"), Button(view._("Share my contact"), f"m:share:{m.id}")])
+    # NOTE: button, ≤ 30 characters
     rows.append([Button(view._("⚠️ Report a problem"), f"m:report:{m.id}")])
     return rows
 
@@ -119,6 +129,7 @@ async def act(ctx: Context, value: str) -> None:
             then="complete",
             m=m.id,
             q=N_("Complete your mentorship with {name}? You will both get a short survey at the end."),
+            # NOTE: button, ≤ 30 characters
             yes=N_("Yes, complete it"),
             fmt={"name": other.first_name},
         )
@@ -134,6 +145,7 @@ async def act(ctx: Context, value: str) -> None:
             then="report_problem",
             m=m.id,
             q=N_("Tell the coordinators that there is a problem in your mentorship? A coordinator will contact you."),
+            # NOTE: button, ≤ 30 characters
             yes=N_("Yes, tell them"),
         )
     else:
@@ -197,6 +209,7 @@ async def end(ctx: Context, m: Mentorship, other: User, status: str, reason: str
             text += "\n\n" + view._(
                 "You can look for a new mentor whenever you like. And one day you may become a mentor yourself: /become_mentor"
             )
+            # NOTE: button, ≤ 30 characters
             buttons = [[Button(view._("Find a mentor"), "find:")]]
         if me.id == ctx.user.id:
             ctx.say(text, buttons)
@@ -220,6 +233,7 @@ async def share(ctx: Context, m: Mentorship, other: User) -> None:
             view._(
                 "{name} would like to share contact details with you. If you agree, tap “Share my contact” too."
             ).format(name=view.v(ctx.user.first_name)),
+            # NOTE: button, ≤ 30 characters
             [[Button(view._("Share my contact"), f"m:share:{m.id}")]],
         )
         ctx.say(

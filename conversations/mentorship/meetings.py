@@ -128,6 +128,7 @@ class PickTime(Step):
             ctx.goto("meet_day")
             await ctx.prompt()
             return
+        # NOTE: button, ≤ 30 characters
         ctx.say(ctx._("At what time?"), [*rows(buttons, 4), [ctx.button(ctx._("Back"), "back")]])
 
     async def on_button(self, ctx: Context, value: str) -> None:
@@ -186,7 +187,9 @@ class PickMode(Step):
                 name=view.v(ctx.user.first_name), when=view.t.when(starts), mode=mode_label(view, value)
             ),
             [
+                # NOTE: button, ≤ 30 characters
                 [Button(view._("✅ Confirm"), f"mt:ok:{meeting.id}")],
+                # NOTE: button, ≤ 30 characters
                 [Button(view._("Propose another time"), f"mt:new:{meeting.id}")],
             ],
         )
@@ -285,4 +288,5 @@ async def remind(session: AsyncSession, nudge, now: datetime) -> list[Reply]:  #
     text = view._("A reminder of your meeting with {name}: {when}, {mode}.").format(
         name=view.v(her.first_name), when=view.t.when(meeting.starts_at), mode=mode_label(view, meeting.mode)
     )
+    # NOTE: button, ≤ 30 characters
     return [Reply(text, freeze([[Button(view._("✉️ Write to her"), f"m:write:{m.id}")]]), to=ref_of(me))]

@@ -46,6 +46,7 @@ class Relay(Step):
             ctx._("Write your message to {name}. I pass on everything you send until you tap Done.").format(
                 name=ctx.v(other.first_name if other else "")
             ),
+            # NOTE: button, ≤ 30 characters
             [[ctx.button(ctx._("Done"), "done")]],
         )
 
@@ -71,6 +72,7 @@ class Relay(Step):
                     "Your message was not passed on. A coordinator can help: open /mentorship and tap "
                     "“⚠️ Report a problem”."
                 ).format(name=ctx.v(other.first_name)),
+                # NOTE: button, ≤ 30 characters
                 [[ctx.button(ctx._("Done"), "done")]],
             )
             return
@@ -78,6 +80,8 @@ class Relay(Step):
         ctx.tell(
             other,
             f"💬 <b>{view.v(ctx.user.first_name)}</b>:\n{html.escape(text, quote=False)}",
+            # NOTE: button, ≤ 30 characters
             [[Button(view._("↩️ Reply"), f"m:write:{m.id}"), Button(view._("⚠️ Report a problem"), f"m:report:{m.id}")]],
         )
+        # NOTE: button, ≤ 30 characters
         ctx.say(ctx._("✓ Sent to {name}.").format(name=ctx.v(other.first_name)), [[ctx.button(ctx._("Done"), "done")]])

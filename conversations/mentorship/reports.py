@@ -144,7 +144,7 @@ class Topics(Step):
         text = ctx._("What did you talk about? Tap the topics, then how long you met.")
         if hint:
             text += f"\n\n⚠️ {hint}"
-        return text, [*rows(chips, 2), lengths]
+        return text, [*rows(chips, 2, tick=True), *rows(lengths, 4)]
 
     async def prompt(self, ctx: Context) -> None:
         ctx.say(*self.render(ctx))
@@ -159,7 +159,7 @@ class Topics(Step):
                 ctx.edit(*self.render(ctx, ctx._("Please choose at least one topic.")))
                 return
             draft["minutes"] = int(value[4:])
-            topics = ", ".join(label(ctx, TOPICS, t) for t in draft["topics"])
+            topics = ctx.t.join(label(ctx, TOPICS, t) for t in draft["topics"])
             ctx.close_question(
                 ctx._("What did you talk about? Tap the topics, then how long you met."),
                 f"{topics} · {label(ctx, LENGTHS, value[4:])}",
@@ -180,6 +180,7 @@ class Note(Step):
     async def prompt(self, ctx: Context) -> None:
         ctx.say(
             ctx._("Anything you would like to add? Write a short note, or tap Skip."),
+            # NOTE: button, ≤ 30 characters
             [[ctx.button(ctx._("Skip"), "skip")]],
         )
 
@@ -232,6 +233,7 @@ async def save(ctx: Context) -> None:
         await watch.contact(ctx.session, m, ctx.now)
     buttons = [[Button(ctx._("✏️ Correct it"), f"rc:{report.id}")]]
     if draft["met"] != "yes" and m.status in matching.LIVE:
+        # NOTE: button, ≤ 30 characters
         buttons.insert(0, [Button(ctx._("📅 Plan a meeting"), f"mt:plan:{m.id}")])
     ctx.say(ctx._("✓ Thank you! Your report is saved. You can correct it for 7 days."), buttons)
     await mismatch(ctx, m, report)
@@ -338,9 +340,12 @@ class When(Step):
             ctx._("When did you meet?"),
             [
                 [
+                    # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
                     ctx.button(ctx._("Today"), today.isoformat()),
+                    # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
                     ctx.button(ctx._("Yesterday"), (today - timedelta(days=1)).isoformat()),
                 ],
+                # NOTE: button, ≤ 30 characters
                 [ctx.button(ctx._("Another day"), "pick")],
             ],
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conversations.kernel.i18n import N_
+from conversations.kernel.i18n import N_, NC_
 from conversations.kernel.options import DANISH_LEVELS, Option
 
 
@@ -27,6 +27,7 @@ def scale(low: str, high: str) -> tuple[Option, ...]:
     return (Option("1", low), Option("2", "2"), Option("3", "3"), Option("4", "4"), Option("5", high))
 
 
+# NOTE: button, ≤ 30 characters
 YES_NO = (Option("yes", N_("Yes")), Option("no", N_("No")))
 IN_WORK = frozenset({"part_time", "full_time", "self_employed"})
 
@@ -35,19 +36,27 @@ EMPLOYMENT = SurveyQuestion(
     1,
     N_("What is your work situation now?"),
     (
+        # NOTE: button, ≤ 27 characters (✓ when chosen)
         Option("seeking", N_("Looking for a job")),
+        # NOTE: button, ≤ 27 characters (✓ when chosen)
         Option("education", N_("In education")),
+        # NOTE: button, ≤ 27 characters (✓ when chosen)
         Option("internship", N_("Internship")),
+        # NOTE: button, ≤ 27 characters (✓ when chosen)
         Option("part_time", N_("Part-time job")),
+        # NOTE: button, ≤ 27 characters (✓ when chosen)
         Option("full_time", N_("Full-time job")),
+        # NOTE: button, ≤ 27 characters (✓ when chosen)
         Option("self_employed", N_("Self-employed")),
-        Option("other", N_("Other")),
+        # NOTE: button, ≤ 27 characters (✓ when chosen)
+        Option("other", NC_("work situation", "Other")),
     ),
 )
 OWN_FIELD = SurveyQuestion(
     "own_field",
     1,
     N_("If you work: is the job within your own professional field?"),
+    # NOTE: button, ≤ 30 characters
     (*YES_NO, Option("no_job", N_("I do not work now"))),
 )
 EDUCATION = SurveyQuestion(
@@ -55,10 +64,15 @@ EDUCATION = SurveyQuestion(
     1,
     N_("Are you in education now? If so, which?"),
     (
+        # NOTE: button, ≤ 27 characters (✓ when chosen)
         Option("no", N_("No")),
+        # NOTE: button, ≤ 27 characters (✓ when chosen)
         Option("danish", N_("Danish language school")),
+        # NOTE: button, ≤ 27 characters (✓ when chosen)
         Option("vocational", N_("Vocational education")),
-        Option("higher", N_("Bachelor's or master's degree")),
+        # NOTE: button, ≤ 27 characters (✓ when chosen)
+        Option("higher", N_("Bachelor's or master's")),
+        # NOTE: button, ≤ 27 characters (✓ when chosen)
         Option("other", N_("Other education")),
     ),
 )
@@ -88,14 +102,22 @@ CHALLENGES = SurveyQuestion(
     1,
     N_("What are your main challenges? Tap all that fit, then Done."),
     (
+        # NOTE: button, ≤ 27 characters (✓ when chosen)
         Option("language", N_("The Danish language")),
+        # NOTE: button, ≤ 27 characters (✓ when chosen)
         Option("network", N_("No network")),
-        Option("recognition", N_("My education is not recognised")),
-        Option("market", N_("Not knowing the labour market")),
+        # NOTE: button, ≤ 27 characters (✓ when chosen)
+        Option("recognition", N_("Education not recognised")),
+        # NOTE: button, ≤ 27 characters (✓ when chosen)
+        Option("market", N_("Unfamiliar labour market")),
+        # NOTE: button, ≤ 27 characters (✓ when chosen)
         Option("applications", N_("Writing applications")),
+        # NOTE: button, ≤ 27 characters (✓ when chosen)
         Option("childcare", N_("Family and childcare")),
+        # NOTE: button, ≤ 27 characters (✓ when chosen)
         Option("confidence", N_("Self-confidence")),
-        Option("other", N_("Other")),
+        # NOTE: button, ≤ 27 characters (✓ when chosen)
+        Option("other", NC_("challenge", "Other")),
     ),
     multi=True,
 )
@@ -116,10 +138,15 @@ HOPES = SurveyQuestion(
     1,
     N_("What do you hope to give and get as a mentor? Tap all that fit, then Done."),
     (
+        # NOTE: button, ≤ 27 characters (✓ when chosen)
         Option("share", N_("Share what I know")),
+        # NOTE: button, ≤ 27 characters (✓ when chosen)
         Option("job", N_("Help her into a job")),
+        # NOTE: button, ≤ 27 characters (✓ when chosen)
         Option("culture", N_("Learn about other cultures")),
+        # NOTE: button, ≤ 27 characters (✓ when chosen)
         Option("network", N_("Grow my own network")),
+        # NOTE: button, ≤ 27 characters (✓ when chosen)
         Option("skills", N_("Grow as a leader")),
     ),
     multi=True,

@@ -46,6 +46,7 @@ async def invite(session: AsyncSession, m: Mentorship, user: User, survey: str, 
     nudges.schedule(session, "survey_reminder", now + REMIND_AFTER, user_id=user.id, mentorship_id=m.id)
     view = voice(user)
     text = view._(INTRO[survey]).format(count=len(SURVEYS[survey]))
+    # NOTE: button, ≤ 30 characters
     return Reply(text, freeze([[Button(view._("Start the survey"), f"sv:{response.id}")]]), to=ref_of(user))
 
 
@@ -131,7 +132,9 @@ async def show(ctx: Context, response: SurveyResponse, *, edit: bool, hint: str 
         buttons = rows([ctx.button(title, code) for title, code in titles], 2 if len(titles) > 4 else 1)
         legend = ""
     if question.multi:
+        # NOTE: button, ≤ 30 characters
         buttons.append([ctx.button(ctx._("Done"), "done")])
+    # NOTE: button, ≤ 30 characters
     buttons.append([ctx.button(ctx._("Prefer not to say"), "skip"), ctx.button(ctx._("Later"), "later")])
     text = f"<b>{i + 1}/{total}</b>\n\n{ctx._(question.text)}{legend}"
     if hint:
