@@ -73,7 +73,7 @@ ROLE_COMMANDS: dict[str | None, tuple[tuple[str, str], ...]] = {
 def command_list(ctx: Context) -> str:
     hidden = {"mentors"} if ctx.user.role != "mentee" else set()
     commands = [c for c in MENU if c[0] not in hidden] + list(ROLE_COMMANDS.get(ctx.user.role, ()))
-    return "\n".join(f"/{name} – {ctx._(description)}" for name, description in commands)
+    return "\n".join(f"{ctx.t.value(f'/{name}')} – {ctx._(description)}" for name, description in commands)
 
 
 @step

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from conversations.kernel.i18n import LANGUAGES, Translator
+from conversations.onboarding import WHO_SEES
 from conversations.privacy import NOTICE_VERSION
 from storage.models import Conversation, MenteeProfile, MentorProfile, User
 from tests.conftest import COORDINATOR
@@ -309,3 +311,16 @@ async def test_delete_removes_everything(engine, sessions) -> None:
         assert (await session.execute(select(Conversation))).first() is None
     await chat.send("hi")
     assert chat.last.buttons == list(LANGUAGES.values())  # a fresh start
+
+
+@pytest.mark.parametrize("db_engine", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("code", LANGUAGES)
+async def test_a_mentor_reads_what_her_card_shows_in_her_language(engine, code: str) -> None:
+    chat = FakeChat(engine, locale=code)
+    await reach_role(chat, LANGUAGES[code])
+    t = Translator(code)
+    await chat.tap(t._("I want to be a mentor"))
+    notice = t._(WHO_SEES["mentor"])
+    assert notice in chat.texts_since(-3)
+    assert code == "en" or notice != WHO_SEES["mentor"]  # translated, not the English
+    assert "/profile" in notice and "/delete" in notice

@@ -15,8 +15,11 @@ import unicodedata
 import pytest
 from babel.messages.pofile import read_po
 from bidi import get_display
+from sqlalchemy import update
 
 from conversations.kernel.i18n import LOCALES_DIR, RTL, Translator, right_to_left
+from storage.models import User
+from tests.people import mentee
 
 PLACEHOLDER = re.compile(r"\{([a-z_]*)\}")
 COMMAND = re.compile(r"/[a-z_]+(?: [A-Z][A-Za-z]+)*")
@@ -99,3 +102,18 @@ def test_numbers_and_latin_words_are_isolated_but_tags_are_not() -> None:
     shaped = right_to_left("<b>مرحبا</b> Novo Nordisk: 12:30 {name}")
     assert "<b>" in shaped and "\u2066Novo Nordisk\u2069" in shaped and "\u206612:30\u2069" in shaped
     assert "\u2068{name}\u2069" in shaped
+
+
+async def test_an_arabic_help_list_reads_right_to_left_with_commands_in_order(engine, people, sessions) -> None:
+    amina = await mentee(engine, people)
+    async with sessions() as session, session.begin():
+        await session.execute(update(User).where(User.external_id == amina.ref.user_id).values(locale="ar"))
+    await amina.send("/help")
+    lines = [line for line in TAG.sub("", amina.last.text).split("\n") if line.strip()]
+    commands = [line for line in lines if "/" in line]
+    assert len(commands) >= 5
+    for line in lines:
+        assert _naive_direction(line) == "R", line
+        assert get_display(line) == get_display(line, base_dir="R"), line
+    for line in commands:
+        assert re.search(r"/[a-z]+", get_display(line)), get_display(line)  # "/profile", never "profile/"

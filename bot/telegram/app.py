@@ -30,7 +30,7 @@ from bot.telegram.send import acknowledge, live_sender, send_one
 from bot.telegram.webhook import InboxRequestHandler
 from conversations.commands import MENU
 from conversations.kernel.engine import Engine
-from conversations.kernel.i18n import DEFAULT_LOCALE, LANGUAGES, Translator
+from conversations.kernel.i18n import DEFAULT_LOCALE, LANGUAGES, Translator, plain
 
 log = logging.getLogger(__name__)
 SHUTDOWN_SECONDS = 9.0  # under the 10 s most platforms give between SIGTERM and SIGKILL
@@ -49,7 +49,7 @@ async def set_commands(bot: Bot) -> None:
     """The command menu in each language; users whose app language we do not speak get English."""
     for code in (None, *LANGUAGES):
         t = Translator(code or DEFAULT_LOCALE)
-        commands = [BotCommand(command=name, description=t._(description)) for name, description in MENU]
+        commands = [BotCommand(command=name, description=plain(t._(description))) for name, description in MENU]
         await bot.set_my_commands(commands, language_code=code)
 
 

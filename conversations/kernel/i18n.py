@@ -105,6 +105,24 @@ def width(text: str) -> float:
     return total
 
 
+def directed(text: str) -> str:
+    """Every line of a message laid out in the message's direction, also by clients that take a line's direction
+    from its first letter and know nothing of isolates: a line of a right-to-left message that would start left to
+    right (a command, a Latin name, a date in code-composed text) gets a right-to-left mark, and the other way
+    round. The message's direction is that of most of its letters outside isolated values."""
+    letters = [_strong(c) for c in _ISOLATED.sub("", text)]
+    rtl = letters.count("rtl") > letters.count("ltr")
+    mark, own = (RLM, "rtl") if rtl else (LRM, "ltr")
+    lines = []
+    for line in text.split("\n"):
+        first = next((c for c in re.sub(r"<[^<>]+>", "", line) if _strong(c)), None)
+        lines.append(line if first is None or _strong(first) == own else mark + line)
+    return "\n".join(lines)
+
+
+_ISOLATED = re.compile("[\u2066\u2067\u2068][^\u2069]*\u2069")
+
+
 def has_rtl(text: str) -> bool:
     return any(_strong(c) == "rtl" for c in text)
 

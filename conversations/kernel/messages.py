@@ -10,7 +10,7 @@ import base64
 from dataclasses import dataclass
 from enum import StrEnum
 
-from conversations.kernel.i18n import width
+from conversations.kernel.i18n import directed, width
 
 ROW_WIDTH = 30  # Latin letters across a small phone's keyboard row
 
@@ -94,6 +94,7 @@ class Reply:
     replace: str | None = None  # the platform's id of an earlier message to rewrite (a live progress message)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "text", directed(self.text))
         object.__setattr__(self, "buttons", fit(self.buttons))
 
     def as_payload(self) -> dict:
