@@ -175,6 +175,7 @@ class BroadcastPreview(Step):
         buttons = []
         if total:
             text += ctx._("Recipients: {count}").format(count=total)
+            # NOTE: button, ≤ 30 characters
             buttons.append([ctx.button(ctx._("📣 Send to {count}").format(count=total), "send")])
         else:
             text += ctx._("Nobody fits this choice yet. Change who should receive it.")

@@ -174,6 +174,7 @@ class Browse(Step):
             # NOTE: button, ≤ 30 characters
             nav.append(ctx.button("◀ " + ctx._("Back"), "back"))
         if state["i"] + 1 < len(ids):
+            # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
             nav.append(ctx.button(ctx._("Next") + " ▶", "next"))
         buttons = [
             # NOTE: button, ≤ 30 characters

@@ -95,9 +95,11 @@ class Idle(Step):
         if role == "coordinator":
             # NOTE: button, ≤ 30 characters
             buttons.append([ctx.button(ctx._("Mentorships at a glance"), "mentorships")])
+            # NOTE: button, ≤ 30 characters
             buttons.append([ctx.button(ctx._("Mentors to approve"), "pending")])
             # NOTE: button, ≤ 30 characters
             buttons.append([ctx.button(ctx._("Mentees on the waiting list"), "waiting")])
+            # NOTE: button, ≤ 30 characters
             buttons.append([ctx.button(ctx._("Message a group of women"), "broadcast")])
         # NOTE: button, ≤ 30 characters
         buttons.append([ctx.button(ctx._("Upcoming events"), "events")])

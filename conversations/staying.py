@@ -16,6 +16,7 @@ def question(user: User, now: datetime) -> Reply:
         "Hello {name}, we have not heard from you for a long time. Do you want to stay in Mentornet? "
         "If we do not hear from you, we will delete your data in a few months. Any message from you keeps it."
     ).format(name=view.v(user.first_name or ""))
+    # NOTE: button, ≤ 30 characters
     return Reply(text, ((Button(view._("Yes, I want to stay"), "stay:"),),), to=ref_of(user))
 
 

@@ -239,6 +239,7 @@ class AskMore(_TextStep):
 
 
 def answer_button(view: Voice, mentor_id: int) -> Button:
+    # NOTE: button, ≤ 30 characters
     return Button(view._("Answer"), f"va:{mentor_id}")
 
 

@@ -24,6 +24,7 @@ async def waiting_command(ctx: Context) -> None:
             ctx._("{position}. {name}, waiting since {date}").format(
                 position=position, name=f"<b>{ctx.v(mentee.first_name)}</b>", date=ctx.t.date(since)
             ),
+            # NOTE: button, ≤ 30 characters
             [[Button(ctx._("Suggest a mentor"), f"w:{mentee.id}")]],
         )
 

@@ -82,6 +82,7 @@ async def coordinator_alert(session: AsyncSession, nudge, now: datetime) -> list
         text = view._("⚠️ No meeting or report for 5 weeks in the mentorship of {mentee} and {mentor}.").format(
             mentee=view.v(mentee.first_name), mentor=view.v(mentor.first_name)
         )
+        # NOTE: button, ≤ 30 characters
         out.append(Reply(text, freeze([[Button(view._("Open"), f"ms:{m.id}")]]), to=ref_of(coordinator)))
     return out
 
@@ -96,6 +97,7 @@ async def ask_to_continue(session: AsyncSession, nudge, now: datetime) -> list[R
     text = view._(
         "You and {name} started your mentorship five months ago. Mentorships usually last six months. Would you like to go on, or finish at six months?"
     ).format(name=view.v(her.first_name))
+    # NOTE: button, ≤ 30 characters
     buttons = [[Button(view._("Go on"), f"ct:{m.id}:go")], [Button(view._("Finish at six months"), f"ct:{m.id}:end")]]
     return [Reply(text, freeze(buttons), to=ref_of(me))]
 
@@ -221,6 +223,7 @@ async def card(ctx: Context, value: str) -> None:
         if r.note:
             line += " " + ctx.t.quote(ctx.v(r.note))
         lines.append(line)
+    # NOTE: button, ≤ 30 characters
     ctx.say("\n".join(lines), [[Button(ctx._("✉️ Write to both"), f"mw:{m.id}")]])
 
 

@@ -36,10 +36,13 @@ async def events_command(ctx: Context) -> None:
         if coordinator:
             text += "\n\n" + await counts(ctx, event)
             buttons = [
+                # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
                 [Button(ctx._("Attendance"), f"e:list:{event.id}"), Button(ctx._("Edit"), f"e:edit:{event.id}")],
+                # NOTE: button, ≤ 30 characters
                 [Button(ctx._("Cancel event"), f"e:cancel:{event.id}")],
             ]
         else:
+            # NOTE: button, ≤ 30 characters
             buttons = [*rsvp_buttons(ctx, event.id), [Button(ctx._("Invite a friend"), f"e:invite:{event.id}")]]
         ctx.say(text, buttons)
     if ctx.step != "idle":  # asked mid-question: put the question back under the list

@@ -63,7 +63,9 @@ def card(view: Context | Voice, event: Event) -> str:
 
 def rsvp_buttons(view: Voice | Context, event_id: int) -> list[list[Button]]:
     return [
+        # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
         [Button(view._("✅ Going"), f"e:go:{event_id}"), Button(view._("Maybe"), f"e:maybe:{event_id}")],
+        # NOTE: button, ≤ 30 characters
         [Button(view._("Can't come"), f"e:no:{event_id}")],
     ]
 

@@ -114,6 +114,7 @@ class GuestJoin(Step):
                 "Would you like to join Mentornet? If you are new in Denmark, you can get a mentor who knows "
                 "Danish working life. If you know it well, you can become a mentor."
             ),
+            # NOTE: button, ≤ 30 characters
             [[ctx.button(ctx._("Yes, tell me more"), "yes")], [ctx.button(ctx._("Not now"), "no")]],
         )
 
@@ -145,6 +146,7 @@ async def after_the_event(session: AsyncSession, nudge: Nudge, now: datetime) ->
     text = view._(
         "Thank you for coming to {title}! 🌱 If you would like a mentor, or to become one, Mentornet is open to you."
     ).format(title=view.v(event.title))
+    # NOTE: button, ≤ 30 characters
     return [Reply(text, ((Button(view._("Yes, tell me more"), "join:"),),), to=ref_of(user))]
 
 

@@ -45,7 +45,9 @@ async def welcome(ctx: Context, user: User, event: Event, rsvp: Rsvp) -> None:
         "You are going to {title}! 🌱 The calendar file below adds it to your calendar. Do you need anything to come?"
     ).format(title=view.v(event.title))
     buttons = [
+        # NOTE: button, ≤ 30 characters
         [Button(view._("Tell us what you need"), f"e:needs:{event.id}")],
+        # NOTE: button, ≤ 30 characters
         [Button(view._("Invite a friend"), f"e:invite:{event.id}")],
     ]
     ctx.replies.append(Reply(text, freeze(buttons), to=ref_of(user), attachment=invitation_file(event, ctx.now)))

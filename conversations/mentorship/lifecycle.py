@@ -270,6 +270,7 @@ async def report(ctx: Context, m: Mentorship) -> None:
             ).format(
                 reporter=view.v(ctx.user.first_name), mentee=view.v(mentee.first_name), mentor=view.v(mentor.first_name)
             ),
+            # NOTE: button, ≤ 30 characters
             [[Button(view._("Cancel this mentorship"), f"m:cancel:{m.id}")]],
         )
     ctx.say(ctx._("Thank you for telling us. A coordinator will contact you soon."))

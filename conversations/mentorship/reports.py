@@ -231,6 +231,7 @@ async def save(ctx: Context) -> None:
         await nudges.cancel(ctx.session, ctx.now, "report_reminder", meeting_id=draft["meeting"], user_id=ctx.user.id)
     if draft["met"] == "yes":
         await watch.contact(ctx.session, m, ctx.now)
+    # NOTE: button, ≤ 30 characters
     buttons = [[Button(ctx._("✏️ Correct it"), f"rc:{report.id}")]]
     if draft["met"] != "yes" and m.status in matching.LIVE:
         # NOTE: button, ≤ 30 characters

@@ -72,6 +72,7 @@ async def remind(session: AsyncSession, nudge, now: datetime) -> list[Reply]:  #
                 view._("A reminder: your short survey has {count} questions left. It takes a minute.").format(
                     count=left
                 ),
+                # NOTE: button, ≤ 30 characters
                 freeze([[Button(view._("Go on with the survey"), f"sv:{response.id}")]]),
                 to=ref_of(user),
             )
