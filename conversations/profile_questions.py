@@ -29,24 +29,47 @@ from conversations.kernel.questions import (
     TextQuestion,
 )
 
-MENTEE_QUESTIONS: tuple[Question, ...] = (
-    NAME,
-    ChoiceQuestion(
+# Every label below is also a ✏️ button on her profile card.
+
+
+def _lives_in(regions: tuple) -> ChoiceQuestion:  # type: ignore[type-arg]
+    return ChoiceQuestion(
         "region",
         # NOTE: button, ≤ 27 characters (after ✏️ on the card)
         N_("Lives in"),
         N_("Where do you live?"),
-        REGIONS,
+        regions,
         columns=2,
-    ),
-    MultiQuestion(
-        "fields",
-        # NOTE: button, ≤ 27 characters (after ✏️ on the card)
-        N_("Professional field"),
-        N_("Which professional field is yours?"),
-        FIELDS,
-        columns=2,
-    ),
+    )
+
+
+FIELDS_QUESTION = MultiQuestion(
+    "fields",
+    # NOTE: button, ≤ 27 characters (after ✏️ on the card)
+    N_("Professional field"),
+    N_("Which professional field is yours?"),
+    FIELDS,
+    columns=2,
+)
+EXPERIENCE_QUESTION = ChoiceQuestion(
+    "experience",
+    # NOTE: button, ≤ 27 characters (after ✏️ on the card)
+    N_("Work experience"),
+    N_("How many years have you worked?"),
+    EXPERIENCE,
+)
+LANGUAGES_QUESTION = LanguagesQuestion(
+    "languages",
+    # NOTE: button, ≤ 27 characters (after ✏️ on the card)
+    N_("Languages"),
+    N_("Which languages do you speak?"),
+    columns=2,
+)
+
+MENTEE_QUESTIONS: tuple[Question, ...] = (
+    NAME,
+    _lives_in(REGIONS),
+    FIELDS_QUESTION,
     ChoiceQuestion(
         "education",
         # NOTE: button, ≤ 27 characters (after ✏️ on the card)
@@ -54,20 +77,8 @@ MENTEE_QUESTIONS: tuple[Question, ...] = (
         N_("What is your highest education?"),
         EDUCATION,
     ),
-    ChoiceQuestion(
-        "experience",
-        # NOTE: button, ≤ 27 characters (after ✏️ on the card)
-        N_("Work experience"),
-        N_("How many years have you worked?"),
-        EXPERIENCE,
-    ),
-    LanguagesQuestion(
-        "languages",
-        # NOTE: button, ≤ 27 characters (after ✏️ on the card)
-        N_("Languages"),
-        N_("Which languages do you speak?"),
-        columns=2,
-    ),
+    EXPERIENCE_QUESTION,
+    LANGUAGES_QUESTION,
     ChoiceQuestion(
         "danish",
         # NOTE: button, ≤ 27 characters (after ✏️ on the card)
@@ -84,7 +95,7 @@ MENTEE_QUESTIONS: tuple[Question, ...] = (
     ),
     TextQuestion(
         "about",
-        # NOTE: button, ≤ 30 characters
+        # NOTE: button, ≤ 27 characters (after ✏️ on the card)
         N_("Introduction"),
         N_("Tell a mentor a little about yourself: your work, your plans, what matters to you."),
         limit=500,
@@ -109,36 +120,10 @@ MENTOR_QUESTIONS: tuple[Question, ...] = (
         N_("Where do you work?"),
         limit=80,
     ),
-    MultiQuestion(
-        "fields",
-        # NOTE: button, ≤ 27 characters (after ✏️ on the card)
-        N_("Professional field"),
-        N_("Which professional field is yours?"),
-        FIELDS,
-        columns=2,
-    ),
-    ChoiceQuestion(
-        "experience",
-        # NOTE: button, ≤ 27 characters (after ✏️ on the card)
-        N_("Work experience"),
-        N_("How many years have you worked?"),
-        EXPERIENCE,
-    ),
-    ChoiceQuestion(
-        "region",
-        # NOTE: button, ≤ 27 characters (after ✏️ on the card)
-        N_("Lives in"),
-        N_("Where do you live?"),
-        MENTOR_REGIONS,
-        columns=2,
-    ),
-    LanguagesQuestion(
-        "languages",
-        # NOTE: button, ≤ 27 characters (after ✏️ on the card)
-        N_("Languages"),
-        N_("Which languages do you speak?"),
-        columns=2,
-    ),
+    FIELDS_QUESTION,
+    EXPERIENCE_QUESTION,
+    _lives_in(MENTOR_REGIONS),
+    LANGUAGES_QUESTION,
     MultiQuestion(
         "meeting_modes",
         # NOTE: button, ≤ 27 characters (after ✏️ on the card)
@@ -154,8 +139,8 @@ MENTOR_QUESTIONS: tuple[Question, ...] = (
         GOALS,
     ),
     ChoiceQuestion(
-        # NOTE: button, ≤ 30 characters
         "capacity",
+        # NOTE: button, ≤ 27 characters (after ✏️ on the card)
         N_("Mentees at once"),
         N_("How many mentees can you have at the same time?"),
         CAPACITY,
@@ -163,7 +148,7 @@ MENTOR_QUESTIONS: tuple[Question, ...] = (
     ),
     TextQuestion(
         "about",
-        # NOTE: button, ≤ 30 characters
+        # NOTE: button, ≤ 27 characters (after ✏️ on the card)
         N_("Introduction"),
         N_("Tell a mentee a little about yourself: your work, your path, why you want to be a mentor."),
         limit=500,

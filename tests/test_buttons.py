@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 import re
-import unicodedata
 from collections import defaultdict
 
 import pytest
@@ -17,29 +16,15 @@ from babel.messages.pofile import read_po
 from sqlalchemy import update
 
 from conversations.commands import COMMANDS
-from conversations.kernel.i18n import LANGUAGES, LOCALES_DIR, plain
+from conversations.kernel.i18n import LANGUAGES, LOCALES_DIR, width
+from conversations.kernel.messages import ROW_WIDTH
 from storage.models import User
 from tests.fakechat import FakeChat
 from tests.people import add_mentor, coordinator, matched, mentee
 from tests.test_random_walk import one_event
 
-ROW = 30
+ROW = ROW_WIDTH
 BUDGET = re.compile(r"≤ (\d+) characters")
-
-
-def width(title: str) -> float:
-    total = 0.0
-    for char in plain(title):
-        code = ord(char)
-        if 0x1200 <= code <= 0x139F or 0x2D80 <= code <= 0x2DDF:  # Ethiopic
-            total += 1.4
-        elif unicodedata.category(char) in ("Mn", "Me", "Cf"):
-            continue
-        elif unicodedata.category(char) == "So" or code >= 0x1F000:
-            total += 2
-        else:
-            total += 1
-    return total
 
 
 def budget(buttons_in_row: int) -> float:
