@@ -189,7 +189,7 @@ def _report(ctx: Context, r: dict[str, Any]) -> str:
 def _answer(ctx: Context, a: dict[str, Any]) -> str:
     status = a["status"]
     answer = ctx._(ANSWERS[status]) if status in ANSWERS else status
-    return f"{ctx.v(a['event_title'])}, {_at(ctx, a['event_starts_at'])}: {answer}"
+    return ctx.t.label(f"{ctx.v(a['event_title'])}, {_at(ctx, a['event_starts_at'])}", answer)
 
 
 def pack(sections: list[list[str]], limit: int = MESSAGE_LIMIT) -> list[str]:
