@@ -126,8 +126,12 @@ class NoMatch(Step):
     async def prompt(self, ctx: Context) -> None:
         ctx.say(
             ctx._("No mentor fits these filters right now."),
-            # NOTE: button, ≤ 30 characters
-            [[ctx.button(ctx._("Clear filters"), "clear")], [ctx.button(ctx._("Change filters"), "filters")]],
+            [
+                # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
+                [ctx.button(ctx._("Clear filters"), "clear")],
+                # NOTE: button, ≤ 30 characters
+                [ctx.button(ctx._("Change filters"), "filters")],
+            ],
         )
 
     async def on_button(self, ctx: Context, value: str) -> None:
@@ -311,10 +315,17 @@ class ChooseFilters(Step):
             # The chosen value, or the filter's name while any will do: "📍 Aarhus", "💼 Field".
             current = dict(filter_choices(ctx, kind)).get(filters.get(kind, ""), ctx._(name))
             buttons.append([ctx.button(f"{FILTER_ICONS[kind]} {current}", f"k:{kind}")])
+        # NOTE: button, ≤ 27 characters (✓ when chosen)
         partners = ("✓ " if filters.get("partners") else "") + ctx._("Partner companies only")
         buttons.append([ctx.button(partners, "partners")])
-        # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
-        buttons.append([ctx.button(ctx._("Clear filters"), "clear"), ctx.button(ctx._("Show mentors"), "show")])
+        buttons.append(
+            [
+                # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
+                ctx.button(ctx._("Clear filters"), "clear"),
+                # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
+                ctx.button(ctx._("Show mentors"), "show"),
+            ]
+        )
         (ctx.edit if ctx.state.pop("filters_edit", False) else ctx.say)(
             ctx._("Which mentors would you like to see?"), buttons
         )

@@ -105,8 +105,14 @@ class Idle(Step):
         buttons.append([ctx.button(ctx._("Upcoming events"), "events")])
         # NOTE: button, ≤ 30 characters
         buttons.append([ctx.button(ctx._("My profile"), "profile")])
-        # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
-        buttons.append([ctx.button(ctx._("Language"), "language"), ctx.button(ctx._("Help"), "help")])
+        buttons.append(
+            [
+                # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
+                ctx.button(ctx._("Language"), "language"),
+                # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
+                ctx.button(ctx._("Help"), "help"),
+            ]
+        )
         ctx.say(ctx._("What would you like to do?"), buttons)
 
     async def on_text(self, ctx: Context, text: str) -> None:

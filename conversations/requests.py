@@ -32,8 +32,12 @@ REASONS["decline"] = DECLINE_REASONS
 
 def request_buttons(view: Voice, request_id: int) -> list[list[Button]]:
     return [
-        # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
-        [Button(view._("✅ Accept"), f"r:acc:{request_id}"), Button(view._("Decline"), f"r:dec:{request_id}")],
+        [
+            # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
+            Button(view._("✅ Accept"), f"r:acc:{request_id}"),
+            # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
+            Button(view._("Decline"), f"r:dec:{request_id}"),
+        ],
         # NOTE: button, ≤ 30 characters
         [Button(view._("⏸ Pause new requests"), f"r:pause:{request_id}")],
     ]

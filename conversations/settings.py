@@ -21,12 +21,23 @@ def settings_view(ctx: Context) -> tuple[str, list[list[Button]]]:
         ]
     )
     buttons = [
-        # NOTE: button, ≤ 30 characters
-        [Button(ctx._("Turn reminders on") if ctx.user.muted else ctx._("Turn reminders off"), "set:mute")],
         [
             Button(
                 # NOTE: button, ≤ 30 characters
-                ctx._("Turn announcements on") if ctx.user.no_announcements else ctx._("Turn announcements off"),
+                ctx._("Turn reminders on")
+                if ctx.user.muted
+                # NOTE: button, ≤ 30 characters
+                else ctx._("Turn reminders off"),
+                "set:mute",
+            )
+        ],
+        [
+            Button(
+                # NOTE: button, ≤ 30 characters
+                ctx._("Turn announcements on")
+                if ctx.user.no_announcements
+                # NOTE: button, ≤ 30 characters
+                else ctx._("Turn announcements off"),
                 "set:news",
             )
         ],

@@ -16,7 +16,7 @@ from babel.messages.pofile import read_po
 from sqlalchemy import update
 
 from conversations.commands import COMMANDS
-from conversations.kernel.i18n import LANGUAGES, LOCALES_DIR, width
+from conversations.kernel.i18n import LANGUAGES, LOCALES_DIR, plain, width
 from conversations.kernel.messages import ROW_WIDTH
 from storage.models import User
 from tests.fakechat import FakeChat
@@ -73,6 +73,12 @@ async def test_every_keyboard_fits_in_every_language(engine, people, sessions, c
                         too_wide[f"{len(row)} in a row (≤ {budget(len(row)):g})"].add(button.title)
     assert len(seen) > 400, len(seen)  # the walk reached most keyboards in most languages
     assert not too_wide, "\n".join(f"{where}: {sorted(titles)}" for where, titles in too_wide.items())
+    # Every label met in English tells translators its budget.
+    with (LOCALES_DIR / "messages.pot").open("rb") as fh:
+        template = {m.id: m for m in read_po(fh) if isinstance(m.id, str)}
+    labels = {plain(t).removeprefix("✓ ").removeprefix("✏️ ") for t in seen}
+    unbudgeted = {t for t in labels if t in template and not BUDGET.search(" ".join(template[t].auto_comments))}
+    assert not unbudgeted, sorted(unbudgeted)
 
 
 @pytest.mark.parametrize("locale", LANGUAGES)

@@ -262,21 +262,37 @@ class Translator:
 # Names of the languages a woman can say she speaks, as her own catalog spells them.
 LANGUAGE_NAMES: dict[str, str] = {
     # NOTE: button, ≤ 27 characters (✓ when chosen)
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
     "da": NC_("language", "Danish"),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
     "en": NC_("language", "English"),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
     "ar": NC_("language", "Arabic"),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
     "fa": NC_("language", "Persian (Dari)"),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
     "uk": NC_("language", "Ukrainian"),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
     "ru": NC_("language", "Russian"),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
     "ti": NC_("language", "Tigrinya"),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
     "am": NC_("language", "Amharic"),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
     "so": NC_("language", "Somali"),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
     "tr": NC_("language", "Turkish"),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
     "ku": NC_("language", "Kurdish"),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
     "ps": NC_("language", "Pashto"),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
     "ur": NC_("language", "Urdu"),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
     "fr": NC_("language", "French"),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
     "de": NC_("language", "German"),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
     "es": NC_("language", "Spanish"),
 }
 

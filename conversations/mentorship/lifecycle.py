@@ -34,17 +34,39 @@ def mentorship_buttons(view: Voice, m: Mentorship) -> list[list[Button]]:
     rows = [
         # NOTE: button, ≤ 30 characters
         [Button(view._("✉️ Write to her"), f"m:write:{m.id}")],
-        # NOTE: button, ≤ 30 characters
-        [Button(view._("📅 Plan a meeting"), f"mt:plan:{m.id}"), Button(view._("📝 Report a meeting"), f"rw:{m.id}")],
+        [
+            # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
+            Button(view._("📅 Plan a meeting"), f"mt:plan:{m.id}"),
+            # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
+            Button(view._("📝 Report a meeting"), f"rw:{m.id}"),
+        ],
     ]
     if m.status == "active":
-        # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
-        rows.append([Button(view._("⏸ Pause"), f"m:pause:{m.id}"), Button(view._("🎓 Complete"), f"m:done:{m.id}")])
+        rows.append(
+            [
+                # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
+                Button(view._("⏸ Pause"), f"m:pause:{m.id}"),
+                # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
+                Button(view._("🎓 Complete"), f"m:done:{m.id}"),
+            ]
+        )
     else:
-        # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
-        rows.append([Button(view._("▶ Resume"), f"m:resume:{m.id}"), Button(view._("🎓 Complete"), f"m:done:{m.id}")])
-    # NOTE: button, ≤ 30 characters
-    rows.append([Button(view._("End early"), f"m:end:{m.id}"), Button(view._("Share my contact"), f"m:share:{m.id}")])
+        rows.append(
+            [
+                # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
+                Button(view._("▶ Resume"), f"m:resume:{m.id}"),
+                # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
+                Button(view._("🎓 Complete"), f"m:done:{m.id}"),
+            ]
+        )
+    rows.append(
+        [
+            # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
+            Button(view._("End early"), f"m:end:{m.id}"),
+            # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
+            Button(view._("Share my contact"), f"m:share:{m.id}"),
+        ]
+    )
     # NOTE: button, ≤ 30 characters
     rows.append([Button(view._("⚠️ Report a problem"), f"m:report:{m.id}")])
     return rows

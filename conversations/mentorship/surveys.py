@@ -135,8 +135,14 @@ async def show(ctx: Context, response: SurveyResponse, *, edit: bool, hint: str 
     if question.multi:
         # NOTE: button, ≤ 30 characters
         buttons.append([ctx.button(ctx._("Done"), "done")])
-    # NOTE: button, ≤ 30 characters
-    buttons.append([ctx.button(ctx._("Prefer not to say"), "skip"), ctx.button(ctx._("Later"), "later")])
+    buttons.append(
+        [
+            # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
+            ctx.button(ctx._("Prefer not to say"), "skip"),
+            # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
+            ctx.button(ctx._("Later"), "later"),
+        ]
+    )
     text = f"<b>{i + 1}/{total}</b>\n\n{ctx._(question.text)}{legend}"
     if hint:
         text += f"\n\n⚠️ {hint}"
