@@ -12,12 +12,14 @@ import itertools
 import os
 import re
 import sys
+import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from bot.scheduler import start_clock
 from conversations.kernel.engine import Engine
-from conversations.kernel.messages import Button, Inbound, Kind, Reply, UserRef
+from conversations.kernel.messages import Attachment, Button, Inbound, Kind, Reply, UserRef
 from storage.demo import COORDINATOR_ID, MENTORS, PLATFORM
 
 TAG = re.compile(r"</?[a-z]+>")
@@ -28,6 +30,8 @@ TESTER_HELP = (
 )
 
 
+# Charts, CSV exports and calendar invitations land here, beside the console's database.
+FILES = Path("mentornet-console-files")
 TESTER_COMMANDS = frozenset({"/as", "/who", "/photo", "/quit", "/exit"})
 
 
@@ -36,9 +40,10 @@ def plain(text: str) -> str:
 
 
 class Console:
-    def __init__(self, engine: Engine, write: Callable[[str], None] = print) -> None:
+    def __init__(self, engine: Engine, write: Callable[[str], None] = print, files: Path = FILES) -> None:
         self.engine = engine
         self.write = write
+        self.files = files
         self.identity = "you"
         # Per identity: her newest message with buttons, by the number it was shown under, and its buttons.
         self.buttons: dict[str, tuple[str, list[Button]]] = {}
@@ -104,6 +109,18 @@ class Console:
         while await self.engine.drain(show_all):
             await show_all(await self.engine.broadcast_progress())
 
+    def save(self, attachment: Attachment) -> Path:
+        """Where a file the bot sent is kept, never over an earlier one: `stats.csv`, `stats-2.csv`, ..."""
+        self.files.mkdir(parents=True, exist_ok=True)
+        name = Path(attachment.filename).name or "file"
+        path, n = self.files / name, 1
+        while path.exists():
+            n += 1
+            path = self.files / f"{Path(name).stem}-{n}{Path(name).suffix}"
+        content = attachment.content
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+        return path
+
     def show(self, reply: Reply) -> None:
         to = reply.to.user_id if reply.to else self.identity
         marker = "(updated) " if reply.edit or reply.replace else ""
@@ -112,7 +129,7 @@ class Console:
             marker = f"📨 to {to}: "
         self.write(f"\n🤖 {marker}{plain(reply.text)}")
         if reply.attachment is not None:
-            self.write(f"   📎 {reply.attachment.filename} ({len(reply.attachment.content)} bytes)")
+            self.write(f"   📎 {self.save(reply.attachment)}")
         buttons = [b for row in reply.buttons for b in row]
         if buttons:
             self.buttons[to] = (str(next(self._messages)), buttons)
@@ -132,14 +149,31 @@ async def run_console(engine: Engine) -> None:
 
     clock = start_clock(engine, show_due)
     print(TESTER_HELP)
+    print(f"Files the bot sends (charts, CSV, calendar invitations) are saved in {console.files.resolve()}/")
     print("\nSay hello (or /start) to begin.")
-    while True:
+    try:
+        while True:
+            line = await read_line(f"\n[{console.identity}] > ")
+            if line is None or not await console.line(line):
+                print()
+                break
+            sys.stdout.flush()
+    finally:
+        clock.shutdown(wait=False)
+
+
+async def read_line(prompt: str) -> str | None:
+    """One line from the terminal, or None at its end. The read runs in a daemon thread: Ctrl-C ends the
+    console at once instead of waiting for a thread stuck in input() (asyncio's own threads are waited for)."""
+    loop = asyncio.get_running_loop()
+    answer: asyncio.Future[str | None] = loop.create_future()
+
+    def read() -> None:
         try:
-            line = await asyncio.to_thread(input, f"\n[{console.identity}] > ")
-        except (EOFError, KeyboardInterrupt):
-            print()
-            break
-        if not await console.line(line):
-            break
-        sys.stdout.flush()
-    clock.shutdown(wait=False)
+            line: str | None = input(prompt)
+        except EOFError:
+            line = None
+        loop.call_soon_threadsafe(lambda: answer.done() or answer.set_result(line))
+
+    threading.Thread(target=read, daemon=True).start()
+    return await answer
