@@ -70,8 +70,18 @@ ROLE_COMMANDS: dict[str | None, tuple[tuple[str, str], ...]] = {
 }
 
 
+# What only a woman in a mentorship uses: a coordinator's /help, or a newcomer's, leaves these out.
+IN_A_MENTORSHIP = frozenset({"mentorship", "write", "meet", "report", "survey"})
+HIDDEN: dict[str | None, frozenset[str]] = {
+    "mentee": frozenset(),
+    "mentor": frozenset({"mentors"}),
+    "coordinator": IN_A_MENTORSHIP | {"mentors"},
+    None: IN_A_MENTORSHIP,
+}
+
+
 def command_list(ctx: Context) -> str:
-    hidden = {"mentors"} if ctx.user.role != "mentee" else set()
+    hidden = HIDDEN.get(ctx.user.role, IN_A_MENTORSHIP)
     commands = [c for c in MENU if c[0] not in hidden] + list(ROLE_COMMANDS.get(ctx.user.role, ()))
     return "\n".join(f"{ctx.t.value(f'/{name}')} – {ctx._(description)}" for name, description in commands)
 

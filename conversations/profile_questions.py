@@ -16,9 +16,8 @@ from conversations.kernel.options import (
     EXPERIENCE,
     FIELDS,
     GOALS,
+    HOMES,
     MEETING_MODES,
-    MENTOR_REGIONS,
-    REGIONS,
 )
 from conversations.kernel.questions import (
     NAME,
@@ -68,7 +67,7 @@ LANGUAGES_QUESTION = LanguagesQuestion(
 
 MENTEE_QUESTIONS: tuple[Question, ...] = (
     NAME,
-    _lives_in(REGIONS),
+    _lives_in(HOMES),
     FIELDS_QUESTION,
     ChoiceQuestion(
         "education",
@@ -122,7 +121,7 @@ MENTOR_QUESTIONS: tuple[Question, ...] = (
     ),
     FIELDS_QUESTION,
     EXPERIENCE_QUESTION,
-    _lives_in(MENTOR_REGIONS),
+    _lives_in(HOMES),
     LANGUAGES_QUESTION,
     MultiQuestion(
         "meeting_modes",

@@ -103,7 +103,6 @@ async def accept(ctx: Context, request: MentorRequest) -> None:
         return
     ctx.edit(ctx._("✅ You accepted {name}.").format(name=ctx.v(mentee.first_name)))
     await watch.started(ctx.session, started, ctx.now)
-    ctx.replies += await surveys.invite_both(ctx.session, started, "start", ctx.now)
     await matching.leave_waiting_list(ctx.session, mentee.id)
     for other in await matching.withdraw_others(ctx.session, mentee.id, ctx.now):
         other_mentor = await ctx.session.get(User, other.mentor_id)
@@ -116,6 +115,8 @@ async def accept(ctx: Context, request: MentorRequest) -> None:
                 ),
             )
     await lifecycle.introduce(ctx, started, mentee, ctx.user)
+    # After the introduction, so that each woman reads who her partner is before she is asked about her start.
+    ctx.replies += await surveys.invite_both(ctx.session, started, "start", ctx.now)
 
 
 @on_result("decline")
@@ -134,7 +135,7 @@ async def decline(ctx: Context, reason: str, args: dict) -> None:
         ctx.tell(
             mentee,
             view._("{name} cannot be your mentor right now. Her reason: {reason}. Please ask someone else.").format(
-                name=view.v(ctx.user.first_name), reason=view._(DECLINE_REASONS[reason]).lower()
+                name=view.v(ctx.user.first_name), reason=view.t.quote(view._(DECLINE_REASONS[reason]))
             ),
             # NOTE: button, ≤ 30 characters
             [[Button(view._("Find a mentor"), "find:")]],

@@ -172,8 +172,10 @@ async def test_request_accept_introduces_both_and_withdraws_her_other_requests(e
     await amina.tap("Send without a message")
 
     await mette.tap("✅ Accept")
-    assert "🎉 You and Amina are now mentor and mentee." in mette.last.text
-    assert "🎉 Mette has accepted! She is now your mentor." in amina.last.text
+    # Each first reads who her partner is, then gets the start survey.
+    for chat, hello in ((mette, "🎉 You and Amina are now mentor and mentee."), (amina, "🎉 Mette has accepted!")):
+        texts = [shown.text for shown in chat.history]
+        assert hello in texts[-2] and chat.last.buttons == ["Start the survey"], texts[-2:]
     assert "Amina has found a mentor, so her request to you is withdrawn" in sofie.last.text
     mette_id = await user_id(sessions, "m-1")
     async with sessions() as session:
@@ -210,7 +212,8 @@ async def test_decline_with_a_reason_and_she_is_not_shown_again(engine, people, 
     await ask_first(amina)
     await mette.tap("Decline")
     await mette.tap("It is not my field")
-    assert "Mette cannot be your mentor right now. Her reason: it is not my field." in amina.last.text
+    # Her reason as she chose it, not lowercased into the sentence.
+    assert "Mette cannot be your mentor right now. Her reason: “It is not my field”." in amina.last.text
     await amina.tap("Find a mentor")
     assert "waiting list" in amina.last.text
 
@@ -318,7 +321,7 @@ async def test_a_paused_mentor_gets_no_requests(engine, people, sessions) -> Non
 
 async def test_the_relay_chat_passes_messages_both_ways_and_stops_when_it_ends(engine, people, sessions) -> None:
     amina, mette = await matched(engine, people, sessions)
-    assert "Write to her through me" in amina.last.text
+    assert "Write to her through me" in amina.history[-2].text  # then the start survey
     await amina.tap("✉️ Write to her")
     await amina.send("Hello Mette! Can we meet on Tuesday? <3")
     relayed = mette.last
@@ -372,7 +375,9 @@ async def test_pause_resume_and_end_early_with_a_reason(engine, people, sessions
     assert mette.last.text == "Amina has resumed your mentorship."
     await amina.send("/mentorship")
     await amina.tap("End early")
-    await amina.tap("She found a job")
+    # Each woman's reasons are in her own words: the mentee found the job herself.
+    assert "I found a job" in amina.last.buttons and "She found a job" not in amina.last.buttons
+    await amina.tap("I found a job")
     await amina.tap("Yes, end it")
     async with sessions() as session:
         m = (await session.execute(select(Mentorship))).scalar_one()
@@ -493,3 +498,10 @@ async def test_two_processes_ticking_at_once_send_each_reminder_once(engine, peo
     first, second = await asyncio.gather(engine.tick(), other_process.tick())
     assert first + second == 1
     assert await engine.tick() == 0 and await other_process.tick() == 0
+
+
+async def test_a_mentor_ending_early_says_she_found_a_job(engine, people, sessions) -> None:
+    amina, mette = await matched(engine, people, sessions)
+    await mette.send("/mentorship")
+    await mette.tap("End early")
+    assert "She found a job" in mette.last.buttons and "I found a job" not in mette.last.buttons

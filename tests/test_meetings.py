@@ -200,13 +200,26 @@ async def test_report_command_for_an_unplanned_meeting(engine, people, sessions,
     await amina.send("/report")
     assert amina.last.buttons == ["Today", "Yesterday", "Another day"]
     await amina.tap("Another day")
-    await amina.tap(EN.day(date(2026, 3, 1)))
+    # Only days since the mentorship began (2 March): none before it.
+    assert amina.last.buttons == [EN.day(date(2026, 3, 3)), EN.day(date(2026, 3, 2))]
+    await amina.tap(EN.day(date(2026, 3, 2)))
     await amina.tap("Labour market")
     await amina.tap("30 min")
     await amina.tap("Skip")
     async with sessions() as session:
         report = (await session.execute(select(MeetingReport))).scalar_one()
-    assert report.meeting_id is None and report.held_on.astimezone(nudges.COPENHAGEN).date() == date(2026, 3, 1)
+    assert report.meeting_id is None and report.held_on.astimezone(nudges.COPENHAGEN).date() == date(2026, 3, 2)
+
+
+async def test_a_report_on_the_first_day_offers_only_today_and_refuses_an_earlier_day(engine, people, sessions) -> None:
+    amina, _ = await matched(engine, people, sessions)
+    await amina.send("/report")
+    assert amina.last.buttons == ["Today"]
+    today = amina.last.reply.buttons[0][0].payload
+    await amina.press(today.replace(today.rsplit(":", 1)[1], "2026-02-27"), message=amina.last)  # forged
+    assert "no longer" in amina.texts_since(-2) or "closed" in amina.texts_since(-2)
+    async with sessions() as session:
+        assert (await session.execute(select(MeetingReport))).scalars().all() == []
 
 
 async def test_quiet_three_weeks_nudge_both_and_five_weeks_alert_coordinators(engine, people, sessions, clock) -> None:

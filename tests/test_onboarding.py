@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -13,6 +15,7 @@ from storage.models import Conversation, MenteeProfile, MentorProfile, User
 from tests.conftest import COORDINATOR
 from tests.fakechat import FakeChat
 from tests.flows import at_fields_question, onboard_mentee, onboard_mentor, reach_role
+from tests.people import coordinator
 
 GREETING = (
     "Welcome to Mentornet! 🌱 We bring together women who are new in Denmark and women who know "
@@ -116,6 +119,26 @@ async def test_mentor_region_has_no_online_only(engine) -> None:
     await chat.tap("Done")
     await chat.tap("2 to 5 years")
     assert "Online only" not in chat.last.buttons and "Funen" in chat.last.buttons
+
+
+async def test_a_mentee_home_has_no_online_only(engine) -> None:
+    chat = FakeChat(engine, user_id="2004")
+    await reach_role(chat)
+    await chat.tap("I want a mentor")
+    await chat.tap("Use “Amina”")
+    assert "Online only" not in chat.last.buttons and "Funen" in chat.last.buttons
+
+
+async def test_editing_a_single_choice_marks_the_current_answer(engine) -> None:
+    chat = FakeChat(engine)
+    await onboard_mentee(chat)
+    await chat.tap("Confirm")
+    await chat.send("/profile")
+    await chat.tap("✏️ Lives in")
+    assert "✓ Aarhus" in chat.last.buttons and "Funen" in chat.last.buttons
+    await chat.send("/profile")
+    await chat.tap("✏️ Work experience")
+    assert [b for b in chat.last.buttons if b.startswith("✓ ")] == ["✓ 6 to 10 years"]
 
 
 async def test_read_more_then_accept(engine) -> None:
@@ -324,3 +347,11 @@ async def test_a_mentor_reads_what_her_card_shows_in_her_language(engine, code: 
     assert notice in chat.texts_since(-3)
     assert code == "en" or notice != WHO_SEES["mentor"]  # translated, not the English
     assert "/profile" in notice and "/delete" in notice
+
+
+async def test_a_coordinators_help_lists_her_commands_not_a_mentees(engine, people) -> None:
+    karen = await coordinator(engine, people)
+    await karen.send("/help")
+    listed = set(re.findall(r"/([a-z_]+) –", karen.history[-2].text + karen.last.text))
+    assert {"stats", "pending", "waiting", "broadcast", "profile", "delete"} <= listed
+    assert not listed & {"mentors", "mentorship", "write", "meet", "report", "survey", "become_mentor"}

@@ -27,8 +27,8 @@ REGIONS = (
     # NOTE: button, ≤ 27 characters (✓ when chosen)
     Option("online", N_("Online only")),
 )
-# A mentor lives somewhere; whether she meets online is asked separately.
-MENTOR_REGIONS = tuple(o for o in REGIONS if o.code != "online")
+# Where a woman lives: "Online only" is a way to meet (a filter), not a home.
+HOMES = tuple(o for o in REGIONS if o.code != "online")
 
 FIELDS = (
     # NOTE: button, ≤ 27 characters (✓ when chosen)

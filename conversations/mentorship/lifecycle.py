@@ -25,7 +25,10 @@ END_REASONS = {
     # NOTE: button, ≤ 30 characters
     "other": N_("Another reason"),
 }
-REASONS["end"] = END_REASONS
+REASONS["end"] = END_REASONS  # the mentor's words
+# The mentee's own: she found the job herself.
+# NOTE: button, ≤ 30 characters
+REASONS["end_mentee"] = {**END_REASONS, "job": N_("I found a job")}
 # How a platform links to a person; a platform without such links shows no link.
 CONTACT_LINKS = {"telegram": "tg://user?id={id}"}
 
@@ -156,7 +159,8 @@ async def act(ctx: Context, value: str) -> None:
             fmt={"name": other.first_name},
         )
     elif verb == "end":
-        await ctx.begin("reason", then="end_early", set="end", m=m.id, q=N_("Why does the mentorship end early?"))
+        reasons = "end_mentee" if ctx.user.id == m.mentee_id else "end"
+        await ctx.begin("reason", then="end_early", set=reasons, m=m.id, q=N_("Why does the mentorship end early?"))
     elif verb == "share":
         await share(ctx, m, other)
     elif verb == "report":

@@ -330,26 +330,31 @@ async def ask_when(ctx: Context, m: Mentorship) -> None:
 class When(Step):
     name = "report_when"
 
+    async def earliest(self, ctx: Context) -> date:
+        """Up to 15 days back, and never before the mentorship began."""
+        today = ctx.now.astimezone(COPENHAGEN).date()
+        m = await ctx.session.get(Mentorship, ctx.state["m"])
+        began = m.started_at.astimezone(COPENHAGEN).date() if m is not None else today
+        return max(today - timedelta(days=15), began)
+
     async def prompt(self, ctx: Context) -> None:
         today = ctx.now.astimezone(COPENHAGEN).date()
+        earliest = await self.earliest(ctx)
         if ctx.state.get("pick"):
-            days = [today - timedelta(days=i) for i in range(2, 16)]
+            days = [today - timedelta(days=i) for i in range(2, 16) if today - timedelta(days=i) >= earliest]
             buttons = [ctx.button(ctx.t.day(d), d.isoformat()) for d in days]
             ctx.say(ctx._("When did you meet?"), rows(buttons, 2))
             return
-        ctx.say(
-            ctx._("When did you meet?"),
-            [
-                [
-                    # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
-                    ctx.button(ctx._("Today"), today.isoformat()),
-                    # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
-                    ctx.button(ctx._("Yesterday"), (today - timedelta(days=1)).isoformat()),
-                ],
-                # NOTE: button, ≤ 30 characters
-                [ctx.button(ctx._("Another day"), "pick")],
-            ],
-        )
+        # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
+        first = [ctx.button(ctx._("Today"), today.isoformat())]
+        if today - timedelta(days=1) >= earliest:
+            # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
+            first.append(ctx.button(ctx._("Yesterday"), (today - timedelta(days=1)).isoformat()))
+        buttons = [first]
+        if today - timedelta(days=2) >= earliest:
+            # NOTE: button, ≤ 30 characters
+            buttons.append([ctx.button(ctx._("Another day"), "pick")])
+        ctx.say(ctx._("When did you meet?"), buttons)
 
     async def on_button(self, ctx: Context, value: str) -> None:
         today = ctx.now.astimezone(COPENHAGEN).date()
@@ -361,7 +366,7 @@ class When(Step):
             day = date.fromisoformat(value)
         except ValueError:
             day = None
-        if day is None or not today - timedelta(days=15) <= day <= today:
+        if day is None or not await self.earliest(ctx) <= day <= today:
             await stale(ctx)
             return
         ctx.state["held_on"] = day.isoformat()
