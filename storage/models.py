@@ -232,6 +232,7 @@ class Meeting(Base):
     proposed_by: Mapped[int] = mapped_column(Integer)
     starts_at: Mapped[datetime]
     mode: Mapped[str] = mapped_column(String(16))  # in_person | online
+    place: Mapped[str | None] = mapped_column(String(200))  # an address, or the link of an online meeting
     status: Mapped[str] = mapped_column(String(16), default="proposed")  # proposed | confirmed | replaced
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -339,6 +340,7 @@ class Event(Base):
     kind: Mapped[str] = mapped_column(String(16))  # intro | collective | workshop | other
     title: Mapped[str] = mapped_column(String(120))
     starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime | None]  # None for events made before the end was asked
     place: Mapped[str] = mapped_column(String(200))
     capacity: Mapped[int] = mapped_column(Integer)
     audience: Mapped[str] = mapped_column(String(16))  # mentee | mentor | all

@@ -89,7 +89,7 @@ async def test_a_hundred_unplanned_reports_for_one_day_stop_at_the_limit(engine,
 
     async def report() -> None:
         await amina.send("/report")
-        if amina.last.buttons == ["Today", "Yesterday", "Another day"]:
+        if amina.last.buttons[:1] == ["Today"]:  # on the mentorship's first day, the only day
             for title in ("Today", "Network", "1 h", "Skip"):
                 await amina.tap(title)
 
@@ -177,6 +177,7 @@ async def test_meeting_proposals_stop_at_the_limit(engine, people, sessions, clo
             await amina.tap(EN.day(date(2026, 3, 4)))
             await amina.tap(amina.last.buttons[0])
             await amina.tap("In person")
+            await amina.tap("We decide later")
 
     for _ in range(rule.capacity + 10):
         await propose()

@@ -27,11 +27,14 @@ def nb(text: str) -> str:
 MEETING_AT = datetime(2026, 3, 4, 13, 0, tzinfo=UTC)  # Wednesday 14:00 in Copenhagen
 
 
-async def plan(chat: FakeChat, day: date = date(2026, 3, 4), at: str = nb("14.00"), mode: str = "In person") -> None:
+async def plan(
+    chat: FakeChat, day: date = date(2026, 3, 4), at: str = "14.00", mode: str = "In person", place: str | None = None
+) -> None:
     await chat.tap("📅 Plan a meeting")
     await chat.tap(EN.day(day))
     await chat.tap(at)
     await chat.tap(mode)
+    await (chat.send(place) if place else chat.tap("We decide later"))
 
 
 async def planned(engine, people, sessions) -> tuple[FakeChat, FakeChat]:  # type: ignore[no-untyped-def]
@@ -59,20 +62,25 @@ async def test_plan_a_meeting_day_time_place_and_the_other_confirms(engine, peop
     )
     await amina.tap(nb("14.00"))
     await amina.tap("In person")
-    assert nb("I have asked Mette: Wed, 4 Mar, 14.00, in person") in amina.texts_since(-3)
+    assert amina.last.text == "Where will you meet? Write the address."
+    await amina.send("Café <Møller>, Jægergårdsgade 12")
+    place = "📍 Café &lt;Møller&gt;, Jægergårdsgade 12"
+    assert f"I have asked Mette: Wed, 4 Mar, 14.00, in person\n{place}" in amina.texts_since(-3)
     proposal = mette.last
-    assert proposal.text == nb("Amina would like to meet you: Wed, 4 Mar, 14.00, in person.")
+    assert proposal.text == f"Amina would like to meet you: Wed, 4 Mar, 14.00, in person\n{place}"
     assert proposal.buttons == ["✅ Confirm", "Propose another time"]
     await mette.tap("✅ Confirm")
     for chat, other in ((amina, "Mette"), (mette, "Amina")):
         confirmation = next(s for s in reversed(chat.history) if s.reply.attachment)
-        assert nb(f"Your meeting with {other} is confirmed: Wed, 4 Mar, 14.00, in person.") in confirmation.text
+        assert f"Your meeting with {other} is confirmed: Wed, 4 Mar, 14.00, in person\n{place}" in confirmation.text
         ics = confirmation.reply.attachment.content
         assert "DTSTART;TZID=Europe/Copenhagen:20260304T140000" in ics and "BEGIN:VTIMEZONE" in ics
         assert f"SUMMARY:Mentor meeting with {other}" in ics
+        assert "LOCATION:Café <Møller>\\, Jægergårdsgade 12" in ics  # the address, not "in person"
     async with sessions() as session:
         meeting = (await session.execute(select(Meeting))).scalar_one()
         assert (meeting.status, meeting.starts_at, meeting.mode) == ("confirmed", MEETING_AT, "in_person")
+        assert meeting.place == "Café <Møller>, Jægergårdsgade 12"
     await mette.tap("✅ Confirm", message=proposal)
     assert mette.last.text == "This meeting has already been answered."
 
@@ -92,7 +100,9 @@ async def test_the_other_side_proposes_another_time(engine, people, sessions, cl
     await mette.tap("Thu, 5 Mar")
     await mette.tap(nb("17.30"))
     await mette.tap("Online")
-    assert amina.last.text == nb("Mette would like to meet you: Thu, 5 Mar, 17.30, online.")
+    assert mette.last.text == "Write the link of the online meeting."
+    await mette.tap("We decide later")
+    assert amina.last.text == "Mette would like to meet you: Thu, 5 Mar, 17.30, online"
     await amina.tap("✅ Confirm")
     async with sessions() as session:
         statuses = [m.status for m in (await session.execute(select(Meeting).order_by(Meeting.id))).scalars()]
@@ -108,8 +118,8 @@ async def test_reminder_24_hours_before_and_not_earlier(engine, people, sessions
     assert await at(engine, clock, people, MEETING_AT - timedelta(hours=24, minutes=1)) == []
     sent = await at(engine, clock, people, MEETING_AT - timedelta(hours=24))
     assert sorted(sent) == [
-        nb("1001: A reminder of your meeting with Mette: Wed, 4 Mar, 14.00, in person."),
-        nb("m-1: A reminder of your meeting with Amina: Wed, 4 Mar, 14.00, in person."),
+        nb("1001: A reminder of your meeting with Mette: Wed, 4 Mar, 14.00, in person"),
+        nb("m-1: A reminder of your meeting with Amina: Wed, 4 Mar, 14.00, in person"),
     ]
     assert await at(engine, clock, people, MEETING_AT - timedelta(hours=2)) == []
 

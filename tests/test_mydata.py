@@ -65,6 +65,7 @@ async def meet_and_report(engine: Engine, clock, people: dict[str, FakeChat], am
     await amina.tap(Translator("en").day(date(2026, 3, 4)))
     await amina.tap("14.00")
     await amina.tap("In person")
+    await amina.send("Hovedbiblioteket")
     await mette.tap("✅ Confirm")
     clock.now = MEETING_AT + timedelta(minutes=90)
     for reply in await due(engine):

@@ -50,6 +50,7 @@ async def test_meeting_then_report_then_meeting_again_saves_the_report(engine, p
     await amina.tap(EN.day(datetime(2026, 3, 6).date()))
     await amina.tap(nb("14.00"))
     await amina.tap("In person")
+    await amina.tap("We decide later")
     assert "I have asked Mette" in amina.texts_since(-3)
     assert amina.last.text.startswith("What did you talk about?")  # the report waited underneath
     await amina.tap("CV and applications")

@@ -34,7 +34,10 @@ async def schedule_for(session: AsyncSession, event: Event, user: User, now: dat
 
 def invitation_file(event: Event, now: datetime) -> Attachment:
     # Event and meeting calendar UIDs must not collide: events get a prefix of their own.
-    return calendar.invitation(f"event-{event.id}", event.starts_at, event.title, event.place, now)
+    return calendar.invitation(
+        f"event-{event.id}", event.starts_at, event.title, event.place, now,
+        ends_at=event.ends_at or event.starts_at + timedelta(hours=2), name=calendar.filename(event.title),
+    )  # fmt: skip
 
 
 async def welcome(ctx: Context, user: User, event: Event, rsvp: Rsvp) -> None:

@@ -1,7 +1,8 @@
-"""A calendar invitation (.ics, RFC 5545) for a meeting, in Europe/Copenhagen time."""
+"""A calendar invitation (.ics, RFC 5545) for a meeting or an event, in Europe/Copenhagen time."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from conversations.kernel.i18n import COPENHAGEN
@@ -31,9 +32,24 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
-def invitation(uid: int | str, starts_at: datetime, summary: str, location: str, now: datetime) -> Attachment:
+def filename(title: str) -> str:
+    """A file name she recognises in her downloads: the title, without what file systems refuse."""
+    name = re.sub(r"[^\w\s.-]", "", title, flags=re.UNICODE).strip().replace(" ", "-")
+    return f"{name[:60] or 'invitation'}.ics"
+
+
+def invitation(
+    uid: int | str,
+    starts_at: datetime,
+    summary: str,
+    location: str,
+    now: datetime,
+    *,
+    ends_at: datetime | None = None,
+    name: str = "meeting.ics",
+) -> Attachment:
     local = starts_at.astimezone(COPENHAGEN)
-    end = local + timedelta(hours=1)
+    end = ends_at.astimezone(COPENHAGEN) if ends_at is not None else local + timedelta(hours=1)
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -51,4 +67,4 @@ def invitation(uid: int | str, starts_at: datetime, summary: str, location: str,
         "END:VEVENT",
         "END:VCALENDAR",
     ]
-    return Attachment("meeting.ics", "\r\n".join(lines) + "\r\n")
+    return Attachment(name, "\r\n".join(lines) + "\r\n")

@@ -23,6 +23,7 @@ from conversations.kernel.flow import (
     rows,
     stale,
     step,
+    too_long,
     voice,
 )
 from conversations.kernel.i18n import COPENHAGEN, N_
@@ -55,7 +56,8 @@ def local_today(now: datetime) -> date:
 
 
 # The plan she is making lives in the frame: {"m", "replacing", "day", "time"}.
-MEET = flow("meet", "meet_day", "meet_time", "meet_mode", holds_answers=lambda plan: "day" in plan)
+MEET = flow("meet", "meet_day", "meet_time", "meet_mode", "meet_place", holds_answers=lambda plan: "day" in plan)
+PLACE_LIMIT = 200
 
 
 async def plan_command(ctx: Context) -> None:
@@ -162,44 +164,95 @@ class PickMode(Step):
         if value not in {o.code for o in MEETING_MODES}:
             await stale(ctx)
             return
-        plan = ctx.state
-        m = await ctx.session.get(Mentorship, plan["m"])
-        if m is None or m.status not in matching.LIVE or ctx.user.id not in (m.mentee_id, m.mentor_id):
-            ctx.say(ctx._("This mentorship has ended."))
-            await ctx.end()
-            return
-        if await limits.refused(ctx, "meeting"):
-            await ctx.end()
-            return
-        starts = at(chosen_day(ctx), time(int(plan["time"][:2]), int(plan["time"][2:])))
-        meeting = Meeting(mentorship_id=m.id, proposed_by=ctx.user.id, starts_at=starts, mode=value, created_at=ctx.now)
-        ctx.session.add(meeting)
-        if plan.get("replacing"):
-            old = await ctx.session.get(Meeting, plan["replacing"])
-            if old is not None and old.mentorship_id == m.id:
-                old.status = "replaced"
-        await ctx.session.flush()
-        other = await ctx.session.get(User, m.other(ctx.user.id))
-        view = voice(other)
-        ctx.tell(
-            other,
-            view._("{name} would like to meet you: {when}, {mode}.").format(
-                name=view.v(ctx.user.first_name), when=view.t.when(starts), mode=mode_label(view, value)
-            ),
-            [
-                # NOTE: button, ≤ 30 characters
-                [Button(view._("✅ Confirm"), f"mt:ok:{meeting.id}")],
-                # NOTE: button, ≤ 30 characters
-                [Button(view._("Propose another time"), f"mt:new:{meeting.id}")],
-            ],
-        )
+        ctx.state["mode"] = value
         ctx.close_question(ctx._("In person or online?"), mode_label(ctx, value))
-        ctx.say(
-            ctx._("I have asked {name}: {when}, {mode}. I will tell you when she answers.").format(
-                name=ctx.v(other.first_name), when=ctx.t.when(starts), mode=mode_label(ctx, value)
-            )
+        ctx.goto("meet_place")
+        await ctx.prompt()
+
+
+@step
+class PickPlace(Step):
+    """Where: an address, or the link of an online meeting; or later, between the two of them."""
+
+    name = "meet_place"
+
+    async def prompt(self, ctx: Context) -> None:
+        question = (
+            ctx._("Where will you meet? Write the address.")
+            if ctx.state.get("mode") == "in_person"
+            else ctx._("Write the link of the online meeting.")
         )
+        # NOTE: button, ≤ 30 characters
+        buttons = [[ctx.button(ctx._("We decide later"), "later")], [ctx.button(ctx._("Back"), "back")]]
+        ctx.say(question, buttons)
+
+    async def on_text(self, ctx: Context, text: str) -> None:
+        place = " ".join(text.split())
+        if not place:
+            await self.prompt(ctx)
+            return
+        if too_long(ctx, place, PLACE_LIMIT):
+            return
+        await propose(ctx, place)
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        if value == "back":
+            ctx.goto("meet_mode")
+            await ctx.prompt()
+        elif value == "later":
+            ctx.close_question(ctx._("Where will you meet?"), ctx._("We decide later"))
+            await propose(ctx, None)
+        else:
+            await stale(ctx)
+
+
+def where(view: Context | Voice, meeting: Meeting) -> str:
+    """The meeting's time, way and place, as each message about it shows them."""
+    text = view._("{when}, {mode}").format(when=view.t.when(meeting.starts_at), mode=mode_label(view, meeting.mode))
+    return text + (f"\n📍 {view.v(meeting.place)}" if meeting.place else "")
+
+
+async def propose(ctx: Context, place: str | None) -> None:
+    plan = ctx.state
+    m = await ctx.session.get(Mentorship, plan["m"])
+    if m is None or m.status not in matching.LIVE or ctx.user.id not in (m.mentee_id, m.mentor_id):
+        ctx.say(ctx._("This mentorship has ended."))
         await ctx.end()
+        return
+    if await limits.refused(ctx, "meeting"):
+        await ctx.end()
+        return
+    starts = at(chosen_day(ctx), time(int(plan["time"][:2]), int(plan["time"][2:])))
+    meeting = Meeting(
+        mentorship_id=m.id, proposed_by=ctx.user.id, starts_at=starts, mode=plan["mode"], place=place,
+        created_at=ctx.now,
+    )  # fmt: skip
+    ctx.session.add(meeting)
+    if plan.get("replacing"):
+        old = await ctx.session.get(Meeting, plan["replacing"])
+        if old is not None and old.mentorship_id == m.id:
+            old.status = "replaced"
+    await ctx.session.flush()
+    other = await ctx.session.get(User, m.other(ctx.user.id))
+    view = voice(other)
+    ctx.tell(
+        other,
+        view._("{name} would like to meet you: {meeting}").format(
+            name=view.v(ctx.user.first_name), meeting=where(view, meeting)
+        ),
+        [
+            # NOTE: button, ≤ 30 characters
+            [Button(view._("✅ Confirm"), f"mt:ok:{meeting.id}")],
+            # NOTE: button, ≤ 30 characters
+            [Button(view._("Propose another time"), f"mt:new:{meeting.id}")],
+        ],
+    )
+    ctx.say(
+        ctx._("I have asked {name}: {meeting}\nI will tell you when she answers.").format(
+            name=ctx.v(other.first_name), meeting=where(ctx, meeting)
+        )
+    )
+    await ctx.end()
 
 
 @action("mt")
@@ -237,20 +290,18 @@ async def confirm(ctx: Context, meeting: Meeting, m: Mentorship) -> None:
     meeting.status = "confirmed"
     proposer = await ctx.session.get(User, meeting.proposed_by)
     ctx.edit(
-        ctx._("✅ Confirmed: {when}, {mode}.").format(
-            when=ctx.t.when(meeting.starts_at), mode=mode_label(ctx, meeting.mode)
-        )
+        ctx._("✅ Confirmed: {meeting}").format(meeting=where(ctx, meeting))
     )
     for me, her in ((ctx.user, proposer), (proposer, ctx.user)):
         view = voice(me)
         text = view._(
-            "Your meeting with {name} is confirmed: {when}, {mode}. The calendar file below adds it to your calendar."
-        ).format(name=view.v(her.first_name), when=view.t.when(meeting.starts_at), mode=mode_label(view, meeting.mode))
+            "Your meeting with {name} is confirmed: {meeting}\nThe calendar file below adds it to your calendar."
+        ).format(name=view.v(her.first_name), meeting=where(view, meeting))
         ics = calendar.invitation(
             meeting.id,
             meeting.starts_at,
             view._("Mentor meeting with {name}").format(name=her.first_name),
-            mode_label(view, meeting.mode),
+            meeting.place or mode_label(view, meeting.mode),
             ctx.now,
         )
         ctx.replies.append(Reply(text, to=ref_of(me), attachment=ics))
@@ -285,8 +336,8 @@ async def remind(session: AsyncSession, nudge, now: datetime) -> list[Reply]:  #
         return []
     her = await session.get(User, m.other(me.id))
     view = voice(me)
-    text = view._("A reminder of your meeting with {name}: {when}, {mode}.").format(
-        name=view.v(her.first_name), when=view.t.when(meeting.starts_at), mode=mode_label(view, meeting.mode)
+    text = view._("A reminder of your meeting with {name}: {meeting}").format(
+        name=view.v(her.first_name), meeting=where(view, meeting)
     )
     # NOTE: button, ≤ 30 characters
     return [Reply(text, freeze([[Button(view._("✉️ Write to her"), f"m:write:{m.id}")]]), to=ref_of(me))]
