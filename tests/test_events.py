@@ -22,6 +22,7 @@ async def create(karen: FakeChat, capacity: str = "10", kind: str = "Intro cours
     await karen.tap(kind)
     await karen.send("Intro to Danish working life <3")
     await karen.send("10.03.2026 17:00")
+    await karen.tap("2 hours")
     await karen.send("Hovedbiblioteket, Krystalgade 15, København")
     if capacity.isdigit() and capacity in ("10", "20", "30", "50", "100", "150"):
         await karen.tap(capacity)
@@ -63,6 +64,9 @@ async def test_create_publish_and_answer(engine, people, sessions) -> None:
     welcome = next(s for s in reversed(amina.history) if s.reply.attachment)
     assert "You are going to Intro to Danish working life &lt;3!" in welcome.text
     assert "UID:event-" in welcome.reply.attachment.content
+    assert "🕒 Tue, 10 Mar, 17.00–19.00" in invitation.text  # with its end
+    assert "DTEND;TZID=Europe/Copenhagen:20260310T190000" in welcome.reply.attachment.content
+    assert welcome.reply.attachment.filename == "Intro-to-Danish-working-life-3.ics"  # named after the event
     await amina.tap("Tell us what you need")
     await amina.tap("Childcare")
     await amina.tap("An interpreter")
@@ -72,6 +76,7 @@ async def test_create_publish_and_answer(engine, people, sessions) -> None:
     await karen.send("/events")
     assert "Going: 1 of 10 · maybe: 0 · waitlist: 0" in karen.last.text
     assert "Needs: childcare 1, interpreter 1, accessibility 0" in karen.last.text
+    assert "Interpreters asked for: Arabic 1" in karen.last.text  # which language, not only how many
     await amina.send("/newevent")
     assert amina.last.text == "Only coordinators can do this."
 
@@ -131,15 +136,25 @@ async def test_check_in_at_the_door_counts_for_the_yearly_numbers(engine, people
     assert "Collective mentoring events held: 0 (target 4 a year)" in numbers
 
 
-async def test_coordinators_mark_attendance_and_cancel(engine, people, sessions) -> None:
+async def test_coordinators_mark_attendance_and_cancel(engine, people, sessions, clock) -> None:
     karen = await coordinator(engine, people)
     amina = await mentee(engine, people)
     await published(engine, people, karen, kind="Collective mentoring", audience="Everyone")
     await amina.tap("✅ Going")
     await karen.send("/events")
     await karen.tap("Attendance")
+    # Days before the event nobody can have come yet: from its day on (a forged tap before it is refused too).
+    assert karen.last.text == "You can mark who came from the day of the event, 10 March 2026."
+    async with sessions() as session:
+        rsvp = (await session.execute(select(Rsvp))).scalar_one()
+    await karen.press(f"ea:{rsvp.id}")
+    clock.now = EVENT_AT.replace(hour=6)  # the morning of the day
+    await karen.send("/events")
+    await karen.tap("Attendance")
     await karen.tap("Amina")
     assert karen.last.buttons == ["✓ Amina"]
+    async with sessions() as session:
+        assert (await session.get(Rsvp, rsvp.id)).attended  # one tap: the forged one before the day did nothing
     await amina.press(karen.last.reply.buttons[0][0].payload)
     assert amina.last.text == "Only coordinators can do this."
     await karen.send("/events")
@@ -163,6 +178,7 @@ async def test_bad_dates_and_numbers_are_asked_again(engine, people) -> None:
     await karen.send("01.01.2020 10:00")
     assert "That time has passed" in karen.last.text
     await karen.send("10.03.2026 17:00")
+    await karen.tap("3 hours")
     await karen.send("Online: https://meet.example/cv")
     await karen.send("lots")
     assert "⚠️ Please write a number between 1 and 5000." in karen.last.text  # the question again, with why

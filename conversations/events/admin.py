@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 from conversations.events.common import NEEDS, card, rsvp_buttons
@@ -14,6 +15,7 @@ from conversations.kernel.flow import (
     stale,
     voice,
 )
+from conversations.kernel.i18n import COPENHAGEN
 from conversations.kernel.messages import Button, Reply
 from conversations.kernel.questions import ticked
 from conversations.vetting import is_coordinator
@@ -59,8 +61,12 @@ async def counts(ctx: Context, event: Event) -> str:
             going=by["going"], capacity=event.capacity, maybe=by["maybe"], waitlist=by["waitlist"]
         ),
         ctx._("Needs: childcare {childcare}, interpreter {interpreter}, accessibility {access}").format(**needs),
-        ctx._("Check-in code: {code}").format(code=event.checkin_code),
     ]
+    asked = Counter(r.interpreter for r in going if "interpreter" in (r.needs or []) and r.interpreter)
+    if asked:
+        languages = ctx.t.join(f"{ctx.t.language_label(code)} {n}" for code, n in asked.most_common())
+        lines.append(ctx._("Interpreters asked for: {languages}").format(languages=languages))
+    lines.append(ctx._("Check-in code: {code}").format(code=event.checkin_code))
     return "\n".join(lines)
 
 
@@ -93,6 +99,11 @@ async def coordinator_action(ctx: Context, verb: str, event: Event) -> None:
             ).format(count=len(told))
         )
         return
+    if not on_or_after_the_day(ctx, event):
+        ctx.say(
+            ctx._("You can mark who came from the day of the event, {date}.").format(date=ctx.t.date(event.starts_at))
+        )
+        return
     going = await events.answers_with_people(ctx.session, event.id, ("going",))
     if not going:
         ctx.say(ctx._("Nobody has said yes yet."))
@@ -106,13 +117,19 @@ async def mark_attended(ctx: Context, value: str) -> None:
     if not await is_coordinator(ctx):
         return
     rsvp = await ctx.session.get(Rsvp, int(value)) if value.isdigit() else None
-    if rsvp is None:
+    event = await ctx.session.get(Event, rsvp.event_id) if rsvp is not None else None
+    if rsvp is None or event is None or not on_or_after_the_day(ctx, event):
         await stale(ctx)
         return
     rsvp.attended = not rsvp.attended
     going = await events.answers_with_people(ctx.session, rsvp.event_id, ("going",))
     buttons = [[Button(ticked(u.first_name or "?", r.attended), f"ea:{r.id}")] for r, u in going]
     ctx.edit(ctx._("Tap the women who came:"), buttons)
+
+
+def on_or_after_the_day(ctx: Context, event: Event) -> bool:
+    """Attendance is marked from the event's day on, in Copenhagen, not days before it."""
+    return ctx.now.astimezone(COPENHAGEN).date() >= event.starts_at.astimezone(COPENHAGEN).date()
 
 
 async def checkin_command(ctx: Context) -> None:

@@ -49,7 +49,7 @@ def card(view: Context | Voice, event: Event) -> str:
     """The invitation: the frame in her language, the coordinator's title and description as written."""
     lines = [
         f"📅 <b>{view.v(event.title)}</b> · {label(view, KINDS, event.kind)}",
-        f"🕒 {view.t.when(event.starts_at)}",
+        f"🕒 {view.t.when(event.starts_at)}" + (f"–{view.t.clock(event.ends_at)}" if event.ends_at else ""),
         f"📍 {view.v(event.place)}",
     ]
     if event.languages:

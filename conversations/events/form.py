@@ -4,7 +4,7 @@ everyone who answered is told, and those going get a calendar update."""
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from conversations.events.common import (
@@ -66,18 +66,41 @@ class WhenQuestion(TextQuestion):
 
 
 DATE_FORMAT = "%d.%m.%Y %H:%M"
+# How long an event lasts, in minutes; its end is its start plus this.
+EVENT_LENGTHS = (
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
+    Option("60", N_("1 hour")),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
+    Option("120", N_("2 hours")),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
+    Option("180", N_("3 hours")),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
+    Option("240", N_("4 hours")),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
+    Option("360", N_("6 hours")),
+    # NOTE: button, ≤ 27 characters (✓ when chosen)
+    Option("480", N_("A whole day")),
+)
 QUESTIONS = (
     ChoiceQuestion("kind", N_("What kind of event is it?"), N_("What kind of event is it?"), KINDS, columns=2),
     TextQuestion("title", N_("Title"), N_("What is the event called?"), limit=TITLE_LIMIT),
     WhenQuestion("when", N_("Date and time"), N_("When is it? Write the date and time like this: 24.12.2026 17:00"),
                  limit=40, show_limit=False),
+    ChoiceQuestion(
+        "length",
+        # NOTE: button, ≤ 27 characters (after ✏️ on the card)
+        N_("Length"),
+        N_("How long is it?"),
+        EVENT_LENGTHS,
+        columns=3,
+    ),
     TextQuestion(
         "place",
         # NOTE: button, ≤ 27 characters (after ✏️ on the card)
         NC_("event venue", "Place"),
-        N_("Where is it? An address, or the link for an online event.",
+        N_("Where is it? An address, or the link for an online event."),
+        limit=PLACE_LIMIT,
     ),
-                 limit=PLACE_LIMIT),
     NumberQuestion("capacity", NC_("event seats", "Places"), N_("How many people can come? Tap a number or write one."),
                    tuple(Option(c, c) for c in CAPACITIES), columns=3, low=1, high=5000,
                    range_hint=N_("Please write a number between 1 and 5000.")),
@@ -90,11 +113,13 @@ QUESTIONS = (
         "languages",
         # NOTE: button, ≤ 27 characters (after ✏️ on the card)
         N_("Languages"),
-        N_("Which languages are spoken there? Tap all that fit, then Done.",
+        N_("Which languages are spoken there? Tap all that fit, then Done."),
+        columns=3,
+        required=False,
+        others=False,
     ),
-                      columns=3, required=False, others=False),
 )  # fmt: skip
-EDITED = ("title", "when", "place", "capacity", "description", "languages")  # what can change once published
+EDITED = ("title", "when", "length", "place", "capacity", "description", "languages")  # what can change once published
 
 
 async def new_event(ctx: Context) -> None:
@@ -124,10 +149,24 @@ def region_of(d: dict) -> str | None:
     return None if d.get("region") in (None, EVERYWHERE.code) else d["region"]
 
 
+def ends(starts_at: datetime, length: str | None) -> datetime | None:
+    return starts_at + timedelta(minutes=int(length)) if length in {o.code for o in EVENT_LENGTHS} else None
+
+
+def length_of(event: Event) -> str | None:
+    """The length option an event was given, from its start and end."""
+    if event.ends_at is None:
+        return None
+    minutes = str(int((event.ends_at - event.starts_at).total_seconds() // 60))
+    return minutes if minutes in {o.code for o in EVENT_LENGTHS} else None
+
+
 def event_from(ctx: Context) -> Event:
     d = draft(ctx)
+    starts_at = datetime.fromisoformat(d["when"])
     return Event(
-        kind=d["kind"], title=d["title"], starts_at=datetime.fromisoformat(d["when"]), place=d["place"],
+        kind=d["kind"], title=d["title"], starts_at=starts_at, ends_at=ends(starts_at, d.get("length")),
+        place=d["place"],
         capacity=d["capacity"], audience=d["audience"], region=region_of(d), description=d.get("description"),
         languages=d.get("languages") or [], status="published", checkin_code=secrets.token_hex(3).upper(),
         invite_code=invite_code(), created_by=ctx.user.id, created_at=ctx.now,
@@ -188,7 +227,7 @@ async def publish(ctx: Context) -> None:
 
 def editable_values(event: Event) -> tuple:
     return (
-        event.title, event.starts_at.isoformat(), event.place, event.capacity, event.description,
+        event.title, event.starts_at.isoformat(), length_of(event), event.place, event.capacity, event.description,
         list(event.languages or []),
     )  # fmt: skip
 
@@ -200,8 +239,12 @@ def differs(key: str, new: object, old: object) -> bool:
 
 
 def apply(event: Event, key: str, value: object) -> None:
-    if key == "when":
+    if key == "when":  # a moved event keeps its length
+        length = event.ends_at - event.starts_at if event.ends_at else None
         event.starts_at = datetime.fromisoformat(str(value))
+        event.ends_at = event.starts_at + length if length else None
+    elif key == "length":
+        event.ends_at = ends(event.starts_at, str(value))
     else:
         setattr(event, key, value)
 
@@ -259,7 +302,7 @@ async def save_changes(ctx: Context) -> None:
         ctx.goto("ask:when")
         await ctx.prompt()
         return
-    before = (event.starts_at, event.place)
+    before = (event.starts_at, event.ends_at, event.place)
     audit.log(ctx, "edit_event", f"event:{event.id}")
     for key in changed:
         apply(event, key, d[key])
@@ -272,7 +315,7 @@ async def save_changes(ctx: Context) -> None:
         for rsvp, user in answered:
             if rsvp.status == "going":
                 await schedule_for(ctx.session, event, user, ctx.now)
-    moved = (event.starts_at, event.place) != before
+    moved = (event.starts_at, event.ends_at, event.place) != before
     for rsvp, user in answered:
         view = voice(user)
         text = view._("The event has changed. This is how it is now:") + "\n\n" + card(view, event)
