@@ -219,7 +219,9 @@ async def card(ctx: Context, value: str) -> None:
     for r in reports:
         reporter = mentee if r.reporter_id == mentee.id else mentor
         topics = ctx.t.join(next((ctx._(o.label) for o in TOPICS if o.code == t), t) for t in r.topics)
-        line = ctx.t.label(f"{ctx.t.day(r.held_on.astimezone(COPENHAGEN).date())} · {shown_name(ctx, reporter)}", topics)
+        line = ctx.t.label(
+            f"{ctx.t.day(r.held_on.astimezone(COPENHAGEN).date())} · {shown_name(ctx, reporter)}", topics
+        )
         if r.note:
             line += " " + ctx.t.quote(ctx.v(r.note))
         lines.append(line)

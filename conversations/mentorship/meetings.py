@@ -289,9 +289,7 @@ async def answer(ctx: Context, value: str) -> None:
 async def confirm(ctx: Context, meeting: Meeting, m: Mentorship) -> None:
     meeting.status = "confirmed"
     proposer = await ctx.session.get(User, meeting.proposed_by)
-    ctx.edit(
-        ctx._("✅ Confirmed: {meeting}").format(meeting=where(ctx, meeting))
-    )
+    ctx.edit(ctx._("✅ Confirmed: {meeting}").format(meeting=where(ctx, meeting)))
     for me, her in ((ctx.user, proposer), (proposer, ctx.user)):
         view = voice(me)
         text = view._(
