@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations import requests
+from conversations import my_requests, requests
 from conversations.kernel import limits
 from conversations.kernel.flow import Context, Step, Voice, action, flow, resolver, rows, stale, step, too_long
 from conversations.kernel.i18n import N_
@@ -111,12 +111,11 @@ async def nobody_fits(ctx: Context, filters: Filters) -> None:
     if ctx.flow == "browse":  # the list ran out while she browsed
         await ctx.end(prompt=False)
     position = await matching.join_waiting_list(ctx.session, ctx.user.id, ctx.now)
-    ctx.say(
-        ctx._(
-            "Right now no mentor with a free place fits you. You are number {position} on the waiting list. "
-            "I will write to you as soon as a mentor who fits you is free. A coordinator can also suggest one."
-        ).format(position=position)
-    )
+    text = ctx._(
+        "Right now no mentor with a free place fits you. You are number {position} on the waiting list. "
+        "I will write to you as soon as a mentor who fits you is free. A coordinator can also suggest one."
+    ).format(position=position)
+    ctx.say("\n\n".join(filter(None, [text, await my_requests.waiting_for_answers(ctx)])))
 
 
 @step
@@ -124,8 +123,9 @@ class NoMatch(Step):
     name = "no_match"
 
     async def prompt(self, ctx: Context) -> None:
+        asked = await my_requests.waiting_for_answers(ctx)
         ctx.say(
-            ctx._("No mentor fits these filters right now."),
+            "\n\n".join(filter(None, [ctx._("No mentor fits these filters right now."), asked])),
             [
                 # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
                 [ctx.button(ctx._("Clear filters"), "clear")],

@@ -10,6 +10,7 @@ from conversations import (
     browse,
     companies,
     evaluation,
+    my_requests,
     mydata,
     requests,
     settings,
@@ -53,8 +54,8 @@ MENU: tuple[tuple[str, str], ...] = (
 
 # Commands that only some roles have; they are in that role's /help, not in everyone's menu.
 ROLE_COMMANDS: dict[str | None, tuple[tuple[str, str], ...]] = {
-    "mentor": (("pause", N_("Pause or resume new requests")),),
-    "mentee": (("become_mentor", N_("Become a mentor yourself")),),
+    "mentor": (("requests", N_("Your open requests")), ("pause", N_("Pause or resume new requests"))),
+    "mentee": (("requests", N_("Your open requests")), ("become_mentor", N_("Become a mentor yourself"))),
     "coordinator": (
         # NOTE: button, ≤ 30 characters
         ("mentorships", N_("Mentorships at a glance")),
@@ -229,6 +230,7 @@ COMMANDS: dict[str, Callable[[Context], Awaitable[None]]] = {
     "mentorship": lifecycle.show,
     "write": relay.write_command,
     "pause": requests.pause_command,
+    "requests": my_requests.requests_command,
     "become_mentor": lifecycle.become_mentor,
     "pending": vetting.pending,
     "waiting": waiting.waiting_command,

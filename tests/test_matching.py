@@ -501,7 +501,67 @@ async def test_two_processes_ticking_at_once_send_each_reminder_once(engine, peo
 
 
 async def test_a_mentor_ending_early_says_she_found_a_job(engine, people, sessions) -> None:
-    amina, mette = await matched(engine, people, sessions)
+    _amina, mette = await matched(engine, people, sessions)
     await mette.send("/mentorship")
     await mette.tap("End early")
     assert "She found a job" in mette.last.buttons and "I found a job" not in mette.last.buttons
+
+
+async def test_a_mentee_sees_her_requests_with_days_left_and_withdraws_one(engine, people, sessions, clock) -> None:
+    await add_mentor(sessions, "m-1", "Mette", languages=("en",))
+    mette = FakeChat(engine, user_id="m-1", name="Mette", network=people)
+    amina = await mentee(engine, people)
+    await amina.send("/requests")
+    assert amina.last.text == "You have no open requests." and amina.last.buttons == ["Find a mentor"]
+    await ask_first(amina)
+    clock.advance(days=3)
+    await amina.send("/requests")
+    assert "<b>Mette</b>: asked on 2 March 2026, 11 days left" in amina.last.text
+    assert amina.last.buttons == ["Withdraw: Mette"]
+    listing = amina.last
+    await amina.tap("Withdraw: Mette")
+    assert amina.last.text == "Withdrawn. You can ask another mentor."
+    assert mette.last.text == "Amina has withdrawn her request to you."
+    async with sessions() as session:
+        assert (await session.execute(select(MentorRequest.status))).scalar_one() == "withdrawn"
+    await amina.tap("Withdraw: Mette", message=listing)  # the old list
+    assert amina.last.text == "This request is already closed."
+    await mette.tap("✅ Accept")  # her old card: the request is gone
+    assert mette.last.text == "This request is already closed."
+
+
+async def test_a_mentor_gets_her_open_requests_as_cards_again(engine, people, sessions) -> None:
+    await add_mentor(sessions, "m-1", "Mette", languages=("en",))
+    mette = FakeChat(engine, user_id="m-1", name="Mette", network=people)
+    amina = await mentee(engine, people)
+    await mette.send("/requests")
+    assert mette.last.text == "You have no open requests."
+    await ask_first(amina)
+    await mette.send("/help")  # newer messages push the card up
+    await mette.send("/requests")
+    assert mette.last.text.startswith("<b>Amina would like you to be her mentor</b>")
+    await mette.tap("✅ Accept", message=mette.last)
+    assert "🎉 Mette has accepted!" in amina.texts_since(-3)
+
+
+async def test_nobody_else_withdraws_her_request(engine, people, sessions) -> None:
+    await add_mentor(sessions, "m-1", "Mette", languages=("en",))
+    FakeChat(engine, user_id="m-1", name="Mette", network=people)
+    amina = await mentee(engine, people)
+    sara = await mentee(engine, people, user_id="1002", name="Sara")
+    await ask_first(amina)
+    async with sessions() as session:
+        request_id = (await session.execute(select(MentorRequest.id))).scalar_one()
+    await sara.press(f"rq:w:{request_id}")
+    assert sara.last.text == "This button is not for you."
+    async with sessions() as session:
+        assert (await session.execute(select(MentorRequest.status))).scalar_one() == "open"
+
+
+async def test_with_every_mentor_asked_she_is_told_whom_she_waits_for(engine, people, sessions) -> None:
+    await add_mentor(sessions, "m-1", "Mette", languages=("en",))
+    FakeChat(engine, user_id="m-1", name="Mette", network=people)
+    amina = await mentee(engine, people)
+    await ask_first(amina)
+    await amina.tap("Find a mentor")
+    assert "You have asked <b>Mette</b> and are waiting for an answer: /requests shows them." in amina.last.text
