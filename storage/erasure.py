@@ -30,6 +30,7 @@ from storage.models import (
     Mentorship,
     Nudge,
     Outbox,
+    ProblemReport,
     Rsvp,
     User,
     WaitingMentee,
@@ -130,6 +131,7 @@ async def erase(session: AsyncSession, user: User, now: datetime) -> None:
         return
     await session.execute(update(MentorRequest).where(MentorRequest.mentee_id == uid).values(message=None))
     await session.execute(update(MeetingReport).where(MeetingReport.reporter_id == uid).values(note=None))
+    await session.execute(update(ProblemReport).where(ProblemReport.reporter_id == uid).values(note=None))
     await session.execute(delete(Rsvp).where(Rsvp.user_id == uid, Rsvp.attended.is_(False)))
     # The place filter of /stats reads the mentee's region and the company filter the mentor's company: those
     # stay, everything else in the profile goes.

@@ -256,6 +256,20 @@ class MeetingReport(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class ProblemReport(Base):
+    """What a woman told the coordinators went wrong in her mentorship: what kind of problem, and her words if
+    she wrote any. The other woman never sees it."""
+
+    __tablename__ = "problem_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mentorship_id: Mapped[int] = mapped_column(ForeignKey("mentorships.id", ondelete="CASCADE"), index=True)
+    reporter_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # noshow | respect | money | safety | other
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Nudge(Base):
     """A message due at a time: a reminder, a report request, a nudge, an alert. The clock sends due rows once."""
 

@@ -28,6 +28,7 @@ from storage.models import (
     Mentorship,
     Nudge,
     Outbox,
+    ProblemReport,
     Rsvp,
     SurveyResponse,
     User,
@@ -136,6 +137,13 @@ async def collect(session: AsyncSession, user: User, now: datetime) -> dict[str,
             row(r)
             for r in await _all(
                 session, select(MeetingReport).where(MeetingReport.reporter_id == me).order_by(MeetingReport.held_on)
+            )
+        ],
+        "problem_reports": [
+            row(r)
+            for r in await _all(
+                session,
+                select(ProblemReport).where(ProblemReport.reporter_id == me).order_by(ProblemReport.created_at),
             )
         ],
         "survey_responses": [

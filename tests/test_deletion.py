@@ -14,6 +14,7 @@ from storage.models import (
     MentorRequest,
     Mentorship,
     Outbox,
+    ProblemReport,
     SurveyResponse,
     User,
 )
@@ -56,6 +57,10 @@ async def test_a_mentee_who_deletes_leaves_her_mentor_whole(engine, people, sess
     amina, mette = await matched(engine, people, sessions)
     await amina.send("/write")
     await amina.send(SECRET)
+    await amina.send("/mentorship")
+    await amina.tap("⚠️ Report a problem")
+    await amina.tap("Something else")
+    await amina.send(SECRET)  # her words about a problem go too; what kind of problem stays for the coordinators
     mentorship, amina_id, mette_id = await with_history(sessions)
     async with sessions() as session:
         before = await indicators.compute(session, indicators.Scope(year=None))
@@ -74,6 +79,8 @@ async def test_a_mentee_who_deletes_leaves_her_mentor_whole(engine, people, sess
         assert (await session.get(MentorProfile, mette_id)).active_count == 0  # her place is free again
         reports = (await session.execute(select(MeetingReport).order_by(MeetingReport.id))).scalars().all()
         assert [(r.reporter_id, r.note) for r in reports] == [(amina_id, None), (mette_id, "We worked on her CV.")]
+        problem = (await session.execute(select(ProblemReport))).scalar_one()
+        assert (problem.reporter_id, problem.kind, problem.note) == (amina_id, "other", None)
         surveys = (await session.execute(select(SurveyResponse.survey))).scalars().all()
         assert sorted(surveys) == ["mentee_start", "mentor_start"]
         after = await indicators.compute(session, indicators.Scope(year=None))

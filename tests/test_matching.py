@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from conversations.kernel.engine import Engine
 from storage import matching, repo
-from storage.models import MenteeProfile, MentorProfile, MentorRequest, Mentorship, User, WaitingMentee
+from storage.models import MenteeProfile, MentorProfile, MentorRequest, Mentorship, ProblemReport, User, WaitingMentee
 from tests.fakechat import FakeChat
 from tests.flows import deliver_all, due, onboard_mentor
 from tests.people import add_mentor, ask_first, coordinator, matched, mentee, status_of, user_id
@@ -352,17 +352,57 @@ async def test_report_a_problem_alerts_coordinators_who_can_cancel(engine, peopl
     await amina.tap("✉️ Write to her")
     await amina.send("hi")
     await mette.tap("⚠️ Report a problem")
-    await mette.tap("Yes, tell them")
-    assert "Mette reported a problem in the mentorship of Amina (mentee) and Mette (mentor)" in karen.last.text
-    assert "A coordinator will contact you soon" in mette.last.text
-    await amina.press(karen.last.reply.buttons[0][0].payload)  # a mentee cannot use the coordinator's button
-    assert amina.last.text == "Only coordinators can do this."
-    await karen.tap("Cancel this mentorship")
-    await karen.tap("Yes, cancel it")
-    assert "A coordinator has ended your mentorship" in amina.last.text
-    assert "A coordinator has ended your mentorship" in mette.last.text
+    assert mette.last.text.startswith("What happened? Only the coordinators read this")
+    await mette.tap("She does not come to meetings")
+    await mette.send("Three times now, and no answer <b>at all</b>.")
+    alert = karen.last
+    assert alert.text.startswith(
+        "⚠️ Mette reported a problem in the mentorship of Amina (mentee) and Mette (mentor): "
+        "She does not come to meetings"
+    )
+    assert "“Three times now, and no answer &lt;b&gt;at all&lt;/b&gt;.”" in alert.text
+    assert alert.buttons == ["✉️ Write to Mette", "Cancel this mentorship"]
+    assert "A coordinator will write to you here soon; the other woman is not told." in mette.texts_since(-3)
+    assert "problem" not in amina.texts_since(-2)  # Amina is not told
     async with sessions() as session:
-        assert (await session.execute(select(Mentorship.status))).scalar_one() == "cancelled"
+        stored = (await session.execute(select(ProblemReport))).scalar_one()
+        assert (stored.kind, stored.note) == ("noshow", "Three times now, and no answer <b>at all</b>.")
+
+    await karen.tap("✉️ Write to Mette")
+    await karen.send("I am sorry to hear it. Can we talk on Monday?")
+    assert "A message from the coordinator Karen:" in mette.last.text and mette.last.buttons == ["↩️ Answer"]
+    await mette.tap("↩️ Answer")
+    await mette.send("Yes, Monday is good.")
+    assert "Mette answers you:\n\nYes, Monday is good." in karen.last.text
+    assert karen.last.buttons == ["✉️ Write to Mette"]
+
+    await amina.press(alert.reply.buttons[1][0].payload)  # a mentee cannot use the coordinator's button
+    assert amina.last.text == "Only coordinators can do this."
+    await karen.tap("Cancel this mentorship", message=alert)
+    await karen.tap("One of them asked for it")
+    await karen.tap("Yes, cancel it")
+    for chat in (amina, mette):
+        told = next(s for s in reversed(chat.history) if "A coordinator has ended your mentorship" in s.text)
+        assert "The reason: “One of them asked for it”" in told.text and told.buttons == ["↩️ Answer"]
+    assert karen.last.buttons == ["✉️ Write to Amina", "✉️ Write to Mette"]
+    async with sessions() as session:
+        m = (await session.execute(select(Mentorship))).scalar_one()
+        assert (m.status, m.end_reason) == ("cancelled", "asked")
+
+
+async def test_a_problem_can_be_sent_without_words_and_a_forged_answer_goes_nowhere(engine, people, sessions) -> None:
+    karen = await coordinator(engine, people)
+    amina, mette = await matched(engine, people, sessions)
+    await amina.send("/mentorship")
+    await amina.tap("⚠️ Report a problem")
+    await amina.tap("I do not feel safe")
+    await amina.tap("Send it as it is")
+    assert karen.last.text.endswith(": I do not feel safe") and "call 112" in amina.texts_since(-3)
+    mette_id = await user_id(sessions, "m-1")
+    await amina.press(f"ca:{mette_id}")  # not a coordinator: no channel to her
+    assert "cw:" not in str(mette.last.reply.buttons)
+    await amina.press(f"cw:{mette_id}")
+    assert amina.last.text == "Only coordinators can do this."
 
 
 async def test_pause_resume_and_end_early_with_a_reason(engine, people, sessions) -> None:

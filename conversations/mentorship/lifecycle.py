@@ -4,12 +4,13 @@ problem reported to the coordinators, and a former mentee becoming a mentor."""
 from __future__ import annotations
 
 from conversations import onboarding
-from conversations.kernel import audit, limits
+from conversations.coordinator_messages import answer_button, write_button
+from conversations.kernel import audit
 from conversations.kernel.flow import Context, Voice, action, on_result, stale, voice
 from conversations.kernel.i18n import N_
 from conversations.kernel.messages import Button
 from conversations.kernel.subflows import REASONS
-from conversations.mentorship import surveys
+from conversations.mentorship import problems, surveys
 from conversations.mentorship.relay import start_relay
 from conversations.vetting import coordinators, find_button, notify_waiting
 from storage import matching
@@ -29,6 +30,20 @@ REASONS["end"] = END_REASONS  # the mentor's words
 # The mentee's own: she found the job herself.
 # NOTE: button, ≤ 30 characters
 REASONS["end_mentee"] = {**END_REASONS, "job": N_("I found a job")}
+# Why a coordinator cancels: both women read it.
+CANCEL_REASONS = {
+    # NOTE: button, ≤ 30 characters
+    "safety": N_("For someone's safety"),
+    # NOTE: button, ≤ 30 characters
+    "rules": N_("The programme's rules"),
+    # NOTE: button, ≤ 30 characters
+    "stopped": N_("The mentorship has stopped"),
+    # NOTE: button, ≤ 30 characters
+    "asked": N_("One of them asked for it"),
+    # NOTE: button, ≤ 30 characters
+    "other": N_("Another reason"),
+}
+REASONS["cancel"] = CANCEL_REASONS
 # How a platform links to a person; a platform without such links shows no link.
 CONTACT_LINKS = {"telegram": "tg://user?id={id}"}
 
@@ -164,16 +179,7 @@ async def act(ctx: Context, value: str) -> None:
     elif verb == "share":
         await share(ctx, m, other)
     elif verb == "report":
-        if await limits.refused(ctx, "problem", spend=False):
-            return
-        await ctx.begin(
-            "confirm",
-            then="report_problem",
-            m=m.id,
-            q=N_("Tell the coordinators that there is a problem in your mentorship? A coordinator will contact you."),
-            # NOTE: button, ≤ 30 characters
-            yes=N_("Yes, tell them"),
-        )
+        await problems.start(ctx, m)
     else:
         await stale(ctx)
 
@@ -214,13 +220,6 @@ async def end_early(ctx: Context, reason: str, args: dict) -> None:
 async def end_early_sure(ctx: Context, sure: bool, args: dict) -> None:
     if sure and (m := await live_and_mine(ctx, args["m"])) is not None:
         await end(ctx, m, await ctx.session.get(User, m.other(ctx.user.id)), "ended_early", args["reason"])
-
-
-@on_result("report_problem")
-async def report_problem(ctx: Context, sure: bool, args: dict) -> None:
-    m = await ctx.session.get(Mentorship, args["m"])
-    if sure and m is not None and ctx.user.id in (m.mentee_id, m.mentor_id):
-        await report(ctx, m)
 
 
 async def end(ctx: Context, m: Mentorship, other: User, status: str, reason: str | None) -> None:
@@ -283,25 +282,6 @@ async def share(ctx: Context, m: Mentorship, other: User) -> None:
             ctx.tell(me, text)
 
 
-async def report(ctx: Context, m: Mentorship) -> None:
-    if await limits.refused(ctx, "problem"):
-        return
-    mentee, mentor = await ctx.session.get(User, m.mentee_id), await ctx.session.get(User, m.mentor_id)
-    for coordinator in await coordinators(ctx):
-        view = voice(coordinator)
-        ctx.tell(
-            coordinator,
-            view._(
-                "⚠️ {reporter} reported a problem in the mentorship of {mentee} (mentee) and {mentor} (mentor). Please contact her."
-            ).format(
-                reporter=view.v(ctx.user.first_name), mentee=view.v(mentee.first_name), mentor=view.v(mentor.first_name)
-            ),
-            # NOTE: button, ≤ 30 characters
-            [[Button(view._("Cancel this mentorship"), f"m:cancel:{m.id}")]],
-        )
-    ctx.say(ctx._("Thank you for telling us. A coordinator will contact you soon."))
-
-
 async def coordinator_cancel(ctx: Context, raw_id: str) -> None:
     if ctx.user.role != "coordinator":
         ctx.say(ctx._("Only coordinators can do this."))
@@ -310,11 +290,27 @@ async def coordinator_cancel(ctx: Context, raw_id: str) -> None:
     if m is None or m.status not in matching.LIVE:
         ctx.say(ctx._("This mentorship has ended."))
         return
+    await ctx.begin(
+        "reason",
+        then="cancel_why",
+        set="cancel",
+        m=m.id,
+        q=N_("Why is the mentorship cancelled? Both women read the reason."),
+    )
+
+
+@on_result("cancel_why")
+async def cancel_why(ctx: Context, reason: str, args: dict) -> None:
+    m = await ctx.session.get(Mentorship, args["m"])
+    if m is None or m.status not in matching.LIVE:
+        ctx.say(ctx._("This mentorship has ended."))
+        return
     mentee, mentor = await ctx.session.get(User, m.mentee_id), await ctx.session.get(User, m.mentor_id)
     await ctx.begin(
         "confirm",
         then="coordinator_cancel",
         m=m.id,
+        reason=reason,
         q=N_("Cancel the mentorship of {mentee} and {mentor}? Both will be told."),
         yes=N_("Yes, cancel it"),
         fmt={"mentee": mentee.first_name, "mentor": mentor.first_name},
@@ -326,15 +322,29 @@ async def cancel_confirmed(ctx: Context, sure: bool, args: dict) -> None:
     if not sure or ctx.user.role != "coordinator":
         return
     m = await ctx.session.get(Mentorship, args["m"])
-    if m is None or not await matching.end_mentorship(ctx.session, m, "cancelled", ctx.now, ctx.user.id, "coordinator"):
+    reason = args["reason"] if args.get("reason") in CANCEL_REASONS else "other"
+    if m is None or not await matching.end_mentorship(ctx.session, m, "cancelled", ctx.now, ctx.user.id, reason):
         ctx.say(ctx._("This mentorship has ended."))
         return
     audit.log(ctx, "cancel_mentorship", f"mentorship:{m.id}")
-    for user_id in (m.mentee_id, m.mentor_id):
-        user = await ctx.session.get(User, user_id)
+    women = [await ctx.session.get(User, user_id) for user_id in (m.mentee_id, m.mentor_id)]
+    for user in women:
         view = voice(user)
-        ctx.tell(user, view._("A coordinator has ended your mentorship. She will contact you about what happens next."))
-    ctx.say(ctx._("The mentorship is cancelled, and both have been told."))
+        ctx.tell(
+            user,
+            view._("A coordinator has ended your mentorship. The reason: {reason}").format(
+                reason=view.t.quote(view._(CANCEL_REASONS[reason]))
+            )
+            + "\n\n"
+            + view._("The coordinator {name} will write to you here, and you can answer her.").format(
+                name=view.v(ctx.user.first_name)
+            ),
+            [[answer_button(view, ctx.user.id)]],
+        )
+    ctx.say(
+        ctx._("The mentorship is cancelled, and both have been told. Write to each of them now:"),
+        [[write_button(ctx, woman)] for woman in women],
+    )
 
 
 async def leave(ctx: Context) -> None:
