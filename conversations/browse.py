@@ -54,8 +54,8 @@ async def mentor_card(
     lines = [
         f"<b>{ctx.v(user.first_name)}</b> · {ctx.v(mentor.job_title)}",
         f"🏢 {ctx.v(mentor.employer)}",
-        f"💼 {', '.join(label(FIELDS, f, ctx) for f in mentor.fields)}",
-        f"📍 {place} ({', '.join(modes)})",
+        "💼 " + ctx.t.join(label(FIELDS, f, ctx) for f in mentor.fields),
+        f"📍 {place} ({ctx.t.join(modes)})",
         "🗣 " + ctx.t.languages(c for c in mentor.languages if c in SPOKEN_LANGUAGES),
         f"⏳ {label(EXPERIENCE, mentor.experience, ctx)}",
     ]

@@ -27,7 +27,6 @@ async def requests_command(ctx: Context) -> None:
 async def for_a_mentee(ctx: Context) -> None:
     sent = [r for r in await matching.open_requests_of(ctx.session, ctx.user.id) if r.mentee_id == ctx.user.id]
     if not sent:
-        # NOTE: button, ≤ 30 characters
         ctx.say(ctx._("You have no open requests."), [[Button(ctx._("Find a mentor"), "find:")]])
         return
     lines, buttons = [ctx._("Your requests, waiting for an answer:"), ""], []
@@ -74,7 +73,6 @@ async def withdraw(ctx: Context, value: str) -> None:
     if mentor is not None:
         her = voice(mentor)
         ctx.tell(mentor, her._("{name} has withdrawn her request to you.").format(name=her.v(ctx.user.first_name)))
-    # NOTE: button, ≤ 30 characters
     ctx.say(ctx._("Withdrawn. You can ask another mentor."), [[Button(ctx._("Find a mentor"), "find:")]])
 
 

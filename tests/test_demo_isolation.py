@@ -72,7 +72,7 @@ async def test_a_real_mentee_never_sees_nor_can_ask_a_demo_mentor(engine: Engine
     # A coordinator's suggestion by hand offers no demo mentor either, and a forged one reaches nobody.
     await karen.send("/waiting")
     await karen.tap("Suggest a mentor")
-    assert karen.last.text == "No mentor has a free place right now."
+    assert karen.last.text == "No mentor with a free place shares a language with her right now."
     amina_id = await user_id(sessions, "1001")
     seen = len(amina.history)
     mark = len(karen.history)

@@ -507,16 +507,27 @@ async def test_coordinators_see_the_waiting_list_and_suggest_a_mentor(engine, pe
     amina = await mentee(engine, people)
     await amina.tap("Find a mentor")
     await karen.send("/waiting")
-    assert karen.last.text.startswith("1. <b>Amina</b>, waiting since")
-    # Only a Ukrainian-speaking mentor: no shared language, so the ranking never shows her to Amina.
+    waiting = karen.last.text
+    assert waiting.startswith("1. <b>Amina</b>, waiting since") and "· 0 days" in waiting
+    assert "🗣 English and Arabic" in waiting and "💼 IT and Engineering" in waiting
+    # Only a Ukrainian-speaking mentor: no shared language, so a coordinator cannot suggest her either.
     await add_mentor(sessions, "m-1", "Olena", languages=("uk",))
     FakeChat(engine, user_id="m-1", name="Olena", network=people)
     await karen.tap("Suggest a mentor")
-    await karen.tap("Olena · Engineer")
+    assert karen.last.text == "No mentor with a free place shares a language with her right now."
+    olena, amina_id = await user_id(sessions, "m-1"), await user_id(sessions, "1001")
+    mark = len(amina.history)
+    await karen.press(f"w:{amina_id}:{olena}")  # forged
+    assert len(amina.history) == mark
+    await add_mentor(sessions, "m-2", "Sofie", languages=("ar",))
+    FakeChat(engine, user_id="m-2", name="Sofie", network=people)
+    await karen.tap("Suggest a mentor")
+    assert "• <b>Sofie</b> · Engineer: Works in IT, like you" in karen.last.text  # why she fits
+    await karen.tap("Sofie · Engineer")
     assert "A coordinator suggests this mentor for you" in amina.last.text
     await amina.tap("Ask her to be my mentor")
     await amina.tap("Send without a message")
-    assert "Your request has gone to Olena" in amina.history[-2].text
+    assert "Your request has gone to Sofie" in amina.history[-2].text
 
 
 async def test_non_coordinators_are_refused_coordinator_commands(engine, people) -> None:

@@ -130,7 +130,6 @@ class PickTime(Step):
             ctx.goto("meet_day")
             await ctx.prompt()
             return
-        # NOTE: button, ≤ 30 characters
         ctx.say(ctx._("At what time?"), [*rows(buttons, 4), [ctx.button(ctx._("Back"), "back")]])
 
     async def on_button(self, ctx: Context, value: str) -> None:

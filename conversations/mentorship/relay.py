@@ -83,5 +83,4 @@ class Relay(Step):
             # NOTE: button, ≤ 30 characters
             [[Button(view._("↩️ Reply"), f"m:write:{m.id}"), Button(view._("⚠️ Report a problem"), f"m:report:{m.id}")]],
         )
-        # NOTE: button, ≤ 30 characters
         ctx.say(ctx._("✓ Sent to {name}.").format(name=ctx.v(other.first_name)), [[ctx.button(ctx._("Done"), "done")]])
