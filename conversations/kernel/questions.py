@@ -12,7 +12,8 @@ from typing import Any
 
 from conversations.kernel import door
 from conversations.kernel.flow import CHECK, Context, rows
-from conversations.kernel.i18n import N_, plain
+from conversations.kernel.i18n import N_, plain, width
+from conversations.kernel.messages import ROW_WIDTH
 from conversations.kernel.options import OTHER_LANGUAGE, SPOKEN_LANGUAGES, Option
 
 NO_ANSWER = object()  # handled (a toggle, a hint); the question stays open
@@ -66,10 +67,10 @@ class TextQuestion(Question):
         name = self._platform_name(ctx)
         if self.offer_platform_name and name:
             # NOTE: button, ≤ 30 characters
-            buttons.append(ctx.button(ctx._("Use “{name}”").format(name=name), "tg"))
+            buttons.append(ctx.button(fitted(ctx._("Use “{name}”"), "name", name), "tg"))
         if current:
             # NOTE: button, ≤ 30 characters
-            buttons.append(ctx.button(ctx._("Keep “{value}”").format(value=short(self.typed(current))), "keep"))
+            buttons.append(ctx.button(fitted(ctx._("Keep “{value}”"), "value", self.typed(current)), "keep"))
         if self.optional:
             # NOTE: button, ≤ 30 characters
             buttons.append(ctx.button(ctx._("Skip"), "skip"))
@@ -262,6 +263,12 @@ def _clean(text: str) -> str:
 
 def short(text: str, width: int = 24) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def fitted(template: str, key: str, value: str) -> str:
+    """A button that quotes her words, cut so that the whole label fits one row in her language."""
+    room = int(ROW_WIDTH - width(template.replace("{" + key + "}", "")))
+    return template.format(**{key: short(value, max(room, 8))})
 
 
 # Shared with several flows.
