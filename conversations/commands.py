@@ -12,11 +12,13 @@ from conversations import (
     evaluation,
     my_requests,
     mydata,
+    pairs,
     requests,
     settings,
     vetting,
     waiting,
     watch,
+    women,
 )
 from conversations.events import admin as event_admin
 from conversations.events import form as event_form
@@ -66,6 +68,8 @@ ROLE_COMMANDS: dict[str | None, tuple[tuple[str, str], ...]] = {
         # NOTE: button, ≤ 30 characters
         ("waiting", N_("Mentees on the waiting list")),
         ("company", N_("Partner companies and their join links")),
+        ("pairs", N_("Running mentorships, one pair at a time")),
+        ("find", N_("Find a woman by her first name")),
         ("audit", N_("Recent coordinator actions")),
     ),
 }
@@ -246,4 +250,6 @@ COMMANDS: dict[str, Callable[[Context], Awaitable[None]]] = {
     "checkin": event_admin.checkin_command,
     "broadcast": broadcasts.broadcast_command,
     "audit": audit.audit_command,
+    "pairs": pairs.pairs_command,
+    "find": women.find_command,
 }

@@ -11,12 +11,11 @@ from conversations.kernel import nudges
 from conversations.kernel.flow import Context, Step, Voice, action, flow, freeze, ref_of, stale, step, voice
 from conversations.kernel.i18n import COPENHAGEN
 from conversations.kernel.messages import Button, Reply
-from conversations.kernel.options import TOPICS
 from conversations.vetting import is_coordinator
 from storage import matching, repo
 from storage.demo import can_see
 from storage.models import Mentorship, User
-from storage.reports import latest_reports, meetings_since
+from storage.reports import meetings_since
 from storage.watch import mentorship_counts, stalled_mentorships
 
 QUIET_NUDGE = timedelta(days=21)
@@ -196,37 +195,6 @@ async def overview(ctx: Context) -> None:
 def shown_name(ctx: Context, user: User | None) -> str:
     """Her name, or what a deleted account is called: nothing of hers is left to show."""
     return ctx.v(user.first_name) if user is not None and user.first_name else ctx._("a deleted account")
-
-
-@action("ms")
-async def card(ctx: Context, value: str) -> None:
-    if not await is_coordinator(ctx):
-        return
-    m = await ctx.session.get(Mentorship, int(value)) if value.isdigit() else None
-    if m is None:
-        await stale(ctx)
-        return
-    mentee, mentor = await ctx.session.get(User, m.mentee_id), await ctx.session.get(User, m.mentor_id)
-    lines = [
-        f"<b>{shown_name(ctx, mentee)} &amp; {shown_name(ctx, mentor)}</b>",
-        ctx._("Started {date}").format(date=ctx.t.date(m.started_at)),
-        "",
-        "<b>" + ctx._("Last reports") + "</b>",
-    ]
-    reports = await latest_reports(ctx.session, m.id)
-    if not reports:
-        lines.append(ctx._("No reports yet."))
-    for r in reports:
-        reporter = mentee if r.reporter_id == mentee.id else mentor
-        topics = ctx.t.join(next((ctx._(o.label) for o in TOPICS if o.code == t), t) for t in r.topics)
-        line = ctx.t.label(
-            f"{ctx.t.day(r.held_on.astimezone(COPENHAGEN).date())} · {shown_name(ctx, reporter)}", topics
-        )
-        if r.note:
-            line += " " + ctx.t.quote(ctx.v(r.note))
-        lines.append(line)
-    # NOTE: button, ≤ 30 characters
-    ctx.say("\n".join(lines), [[Button(ctx._("✉️ Write to both"), f"mw:{m.id}")]])
 
 
 @action("mw")

@@ -109,7 +109,7 @@ async def test_forms_go_back_one_question_and_cancel_asks_before_losing_a_draft(
     await karen.tap("See the preview")
     await karen.tap("Back")
     await karen.tap("Back")
-    assert karen.last.buttons[0] == "Keep “Dear all, the workshop …”"
+    assert karen.last.buttons[0] == "Keep “Dear all, the workshop…”"
     await karen.tap("Back")  # the form's first question: out, but not silently and not without asking
     assert karen.last.text == "Stop here? What you entered here will be lost."
     await karen.tap("Yes, stop")

@@ -17,6 +17,9 @@ ACTIONS = {
     "publish_event": N_("published an event"),
     "edit_event": N_("changed an event"),
     "cancel_event": N_("cancelled an event"),
+    "pause_mentor": N_("paused a mentor's profile"),
+    "deactivate_mentor": N_("deactivated a mentor's profile"),
+    "activate_mentor": N_("activated a mentor's profile again"),
 }
 
 

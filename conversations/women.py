@@ -1,0 +1,187 @@
+"""/find <name>: a coordinator finds a woman and opens her page: role and status, requests, mentorships, events,
+when she was last here; she can write to her, and pause, deactivate or reactivate a mentor with a reason the
+mentor reads."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+
+from conversations.coordinator_messages import answer_button, write_button
+from conversations.kernel import audit
+from conversations.kernel.flow import Context, Step, action, flow, stale, step, too_long, voice
+from conversations.kernel.i18n import COPENHAGEN, N_
+from conversations.kernel.messages import Button
+from conversations.vetting import is_coordinator
+from storage.demo import can_see, visible_to
+from storage.models import MentorProfile, MentorRequest, Mentorship, Rsvp, User, WaitingMentee
+
+FOUND_AT_MOST = 10
+REASON_LIMIT = 500
+ROLES = {"mentee": N_("Mentee"), "mentor": N_("Mentor"), "coordinator": N_("Coordinator")}
+MENTOR_STATES = {
+    "pending": N_("waiting for approval"), "approved": N_("approved"), "paused": N_("paused"),
+    "inactive": N_("deactivated"), "rejected": N_("not approved"),
+}  # fmt: skip
+# What a coordinator can do to a mentor's profile: the status it gets and what the mentor reads.
+CHANGES = {
+    "pause": ("paused", N_("A coordinator has paused your mentor profile: mentees cannot ask you for now. "
+                          "You can start again with /pause when you are ready.")),
+    "deactivate": ("inactive", N_("A coordinator has deactivated your mentor profile: mentees cannot find you. "
+                                  "Your running mentorships go on.")),
+    "activate": ("approved", N_("A coordinator has activated your mentor profile again: mentees can find you.")),
+}  # fmt: skip
+
+
+async def find_command(ctx: Context) -> None:
+    if not await is_coordinator(ctx):
+        return
+    name = " ".join(ctx.inbound.command_args.split())[:64]
+    if not name:
+        ctx.say(ctx._("Write a name after /find, for example: /find Amina"))
+        return
+    pattern = "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    query = (
+        select(User)
+        .where(func.lower(User.first_name).like(pattern.lower(), escape="\\"), User.erased_at.is_(None))
+        .where(visible_to(ctx.user))
+        .order_by(User.first_name, User.id)
+        .limit(FOUND_AT_MOST)
+    )
+    found = list((await ctx.session.execute(query)).scalars())
+    if not found:
+        ctx.say(ctx._("Nobody is called {name}.").format(name=ctx.t.quote(ctx.v(name))))
+        return
+    lines = [ctx._("Who do you mean?"), ""]
+    for user in found:
+        role = ctx._(ROLES[user.role]) if user.role in ROLES else "—"
+        lines.append(f"• <b>{ctx.v(user.first_name)}</b> · {role} · " + ctx.t.date(user.created_at))
+    buttons = [
+        [Button(f"{u.first_name} · {ctx._(ROLES[u.role]) if u.role in ROLES else '—'}", f"wp:{u.id}")] for u in found
+    ]
+    ctx.say("\n".join(lines), buttons)
+
+
+@action("wp")
+async def her_page(ctx: Context, value: str) -> None:
+    if not await is_coordinator(ctx):
+        return
+    her = await _her(ctx, value)
+    if her is None:
+        await stale(ctx)
+        return
+    role = ctx._(ROLES[her.role]) if her.role in ROLES else "—"
+    lines = [f"<b>{ctx.v(her.first_name)}</b> · {role}"]
+    profile = await ctx.session.get(MentorProfile, her.id) if her.role == "mentor" else None
+    if profile is not None:
+        lines.append(ctx.t.label(ctx._("Status"), ctx._(MENTOR_STATES.get(profile.status, profile.status))))
+    lines.append(ctx.t.label(ctx._("Joined"), ctx.t.date(her.created_at)))
+    lines.append(ctx.t.label(ctx._("Last here"), ctx.t.date(her.last_seen_at)))
+    if (waiting := await ctx.session.get(WaitingMentee, her.id)) is not None:
+        lines.append(ctx.t.label(ctx._("On the waiting list since"), ctx.t.date(waiting.since)))
+    open_requests = await _count(ctx, MentorRequest, MentorRequest.status == "open",
+                                 or_(MentorRequest.mentee_id == her.id, MentorRequest.mentor_id == her.id))  # fmt: skip
+    lines.append(ctx.t.label(ctx._("Open requests"), str(open_requests)))
+    events = await _count(ctx, Rsvp, Rsvp.user_id == her.id)
+    attended = await _count(ctx, Rsvp, Rsvp.user_id == her.id, Rsvp.attended.is_(True))
+    lines.append(ctx.t.label(ctx._("Events answered, attended"), f"{events}, {attended}"))
+    mentorships = list(
+        (
+            await ctx.session.execute(
+                select(Mentorship)
+                .where(or_(Mentorship.mentee_id == her.id, Mentorship.mentor_id == her.id))
+                .order_by(Mentorship.started_at.desc())
+            )
+        ).scalars()
+    )
+    lines.append(ctx.t.label(ctx._("Mentorships"), str(len(mentorships))))
+    buttons = [[write_button(ctx, her)]]
+    for m in mentorships[:5]:
+        other = await ctx.session.get(User, m.other(her.id))
+        began = ctx.t.day(m.started_at.astimezone(COPENHAGEN).date())
+        label = f"🤝 {other.first_name if other and other.first_name else '—'} · {began}"
+        buttons.append([Button(label, f"ms:{m.id}")])
+    if profile is not None:
+        for verb in OFFERED.get(profile.status, ()):
+            buttons.append([Button(ctx._(CHANGE_BUTTONS[verb]), f"wm:{verb}:{her.id}")])
+    ctx.say("\n".join(lines), buttons)
+
+
+# What can be done to a mentor's profile in each status.
+OFFERED = {"approved": ("pause", "deactivate"), "paused": ("activate", "deactivate"), "inactive": ("activate",)}
+CHANGE_BUTTONS = {
+    # NOTE: button, ≤ 30 characters
+    "pause": N_("⏸ Pause her profile"),
+    # NOTE: button, ≤ 30 characters
+    "deactivate": N_("⛔ Deactivate her profile"),
+    # NOTE: button, ≤ 30 characters
+    "activate": N_("▶ Activate her profile"),
+}
+
+
+async def _her(ctx: Context, value: str) -> User | None:
+    her = await ctx.session.get(User, int(value)) if value.isdigit() and len(value) < 10 else None
+    if her is None or her.erased_at is not None or not can_see(ctx.user, her):
+        return None
+    return her
+
+
+async def _count(ctx: Context, model: type, *conditions: object) -> int:
+    return (await ctx.session.execute(select(func.count()).select_from(model).where(*conditions))).scalar_one()
+
+
+@action("wm")
+async def change_mentor(ctx: Context, value: str) -> None:
+    if not await is_coordinator(ctx):
+        return
+    verb, _, raw_id = value.partition(":")
+    her = await _her(ctx, raw_id)
+    profile = await ctx.session.get(MentorProfile, her.id) if her is not None else None
+    if profile is None or verb not in OFFERED.get(profile.status, ()):
+        await stale(ctx)
+        return
+    await ctx.begin("mentor_status", verb=verb, who=her.id)
+
+
+MENTOR_STATUS = flow("mentor_status", "mentor_status_why")
+
+
+@step
+class Why(Step):
+    """The reason she will read, then the change."""
+
+    name = "mentor_status_why"
+
+    async def prompt(self, ctx: Context) -> None:
+        her = await ctx.session.get(User, ctx.args["who"])
+        ctx.say(
+            ctx._("Why? {name} will read what you write.").format(name=ctx.v(her.first_name if her else "")),
+            # NOTE: button, ≤ 30 characters
+            [[ctx.button(ctx._("Back"), "back")]],
+        )
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        if value == "back":
+            await ctx.cancel()
+        else:
+            await stale(ctx)
+
+    async def on_text(self, ctx: Context, text: str) -> None:
+        if too_long(ctx, text.strip(), REASON_LIMIT):
+            return
+        her = await ctx.session.get(User, ctx.args["who"])
+        profile = await ctx.session.get(MentorProfile, ctx.args["who"])
+        status, told = CHANGES[ctx.args["verb"]]
+        if her is None or her.erased_at is not None or profile is None:
+            ctx.say(ctx._("She has left Mentornet, so the message cannot reach her."))
+            await ctx.end()
+            return
+        profile.status = status
+        audit.log(ctx, f"{ctx.args['verb']}_mentor", f"mentor:{her.id}")
+        view = voice(her)
+        ctx.tell(
+            her,
+            view._(told) + "\n\n" + view._("The reason: {reason}").format(reason=view.t.quote(view.v(text.strip()))),
+            [[answer_button(view, ctx.user.id)]],
+        )
+        ctx.say(ctx._("Done. {name} has been told.").format(name=ctx.v(her.first_name)))
+        await ctx.end()
