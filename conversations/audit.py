@@ -6,17 +6,20 @@ from conversations.kernel.audit import ACTIONS
 from conversations.kernel.flow import Context
 from conversations.vetting import is_coordinator
 from storage import audit
-from storage.models import Event, User
+from storage.models import Company, Event, User
 
 
 async def subject_name(ctx: Context, subject: str | None) -> str:
     kind, _, raw = (subject or "").partition(":")
-    if kind == "user" and raw.isdigit():
+    if kind in ("user", "mentor", "mentee") and raw.isdigit():
         user = await ctx.session.get(User, int(raw))
         return ctx.v(user.first_name) if user and user.first_name else ctx._("a deleted account")
     if kind == "event" and raw.isdigit():
         event = await ctx.session.get(Event, int(raw))
         return ctx.v(event.title) if event else ""
+    if kind == "company" and raw.isdigit():
+        company = await ctx.session.get(Company, int(raw))
+        return ctx.v(company.name) if company else ""
     return f"#{raw}" if raw else ""
 
 

@@ -149,7 +149,9 @@ async def compute(session: AsyncSession, scope: Scope, now: datetime | None = No
     report = Report(
         scope=scope,
         started=len(scoped),
-        companies=(await session.execute(select(func.count()).select_from(Company))).scalar_one(),
+        companies=(
+            await session.execute(select(func.count()).select_from(Company).where(Company.retired_at.is_(None)))
+        ).scalar_one(),
     )
 
     answers = await surveys_of(session, ids)

@@ -18,7 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 from sqlalchemy.sql.expression import false
 from sqlalchemy.types import TypeDecorator
 
@@ -165,11 +165,28 @@ class Company(Base):
     """A partner company whose employees join as mentors through its own link."""
 
     __tablename__ = "companies"
+    __table_args__ = (Index("uq_companies_key", "key", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(80))
+    # The name without case or spacing: "Novo  Nordisk" and "novo nordisk" are one company (a unique index).
+    key: Mapped[str | None] = mapped_column(String(80))
     code: Mapped[str] = mapped_column(String(16), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Retired: out of the count and the lists; her mentors keep the tag. Merged: retired into another, whose
+    # link this one's link now leads to.
+    retired_at: Mapped[datetime | None]
+    merged_into: Mapped[int | None] = mapped_column(Integer)
+
+    @validates("name")
+    def _keep_key(self, _: str, name: str) -> str:
+        self.key = company_key(name)
+        return name
+
+
+def company_key(name: str) -> str:
+    """One key per company whatever the case and spacing: "Novo  Nordisk" and "novo nordisk" share it."""
+    return " ".join(name.split()).casefold()
 
 
 class MentorRequest(Base):

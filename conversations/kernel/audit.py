@@ -20,6 +20,9 @@ ACTIONS = {
     "pause_mentor": N_("paused a mentor's profile"),
     "deactivate_mentor": N_("deactivated a mentor's profile"),
     "activate_mentor": N_("activated a mentor's profile again"),
+    "rename_company": N_("renamed a partner company"),
+    "merge_company": N_("merged two partner companies"),
+    "retire_company": N_("retired a partner company"),
 }
 
 

@@ -1,4 +1,4 @@
-"""where a meeting is, when an event ends, what went wrong in a mentorship
+"""where a meeting is, when an event ends, what went wrong in a mentorship, one partner company per name
 
 Revision ID: 0012
 Revises: 0011
@@ -34,11 +34,38 @@ def upgrade() -> None:
     op.create_index("ix_problem_reports_mentorship_id", "problem_reports", ["mentorship_id"])
     op.create_index("ix_problem_reports_reporter_id", "problem_reports", ["reporter_id"])
 
+    # Plain ALTERs, no batch copy: on SQLite a copy of `companies` would drop the old table and, with foreign keys
+    # on, take every mentor's company tag with it.
+    op.add_column("companies", sa.Column("key", sa.String(length=80), nullable=True))
+    op.add_column("companies", sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("companies", sa.Column("merged_into", sa.Integer(), nullable=True))
+    # Names that differ only in case or spacing were registered twice: the later ones keep their rows and their
+    # mentors under a key of their own, until a coordinator merges them.
+    companies = sa.table(
+        "companies", sa.column("id", sa.Integer), sa.column("name", sa.String), sa.column("key", sa.String)
+    )
+    taken: set[str] = set()
+    for company_id, name in op.get_bind().execute(sa.select(companies.c.id, companies.c.name).order_by(companies.c.id)):
+        key = company_key(name)
+        key = key if key not in taken else f"{key}#{company_id}"
+        taken.add(key)
+        op.get_bind().execute(companies.update().where(companies.c.id == company_id).values(key=key))
+    op.create_index("uq_companies_key", "companies", ["key"], unique=True)
+
+
+def company_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
 
 def downgrade() -> None:
+    op.drop_index("uq_companies_key", table_name="companies")
     op.drop_table("problem_reports")
-    # In place on SQLite (3.35+): a batch copy of `events` would cascade through its RSVPs.
-    for table, column in (("events", "ends_at"), ("meetings", "place")):
+    # In place on SQLite (3.35+): a batch copy of `events` would cascade through its RSVPs, one of `companies`
+    # through the mentors' tags.
+    for table, column in (
+        ("companies", "merged_into"), ("companies", "retired_at"), ("companies", "key"),
+        ("events", "ends_at"), ("meetings", "place"),
+    ):  # fmt: skip
         if op.get_bind().dialect.name == "sqlite":
             op.execute(f'ALTER TABLE "{table}" DROP COLUMN "{column}"')
         else:
