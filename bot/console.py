@@ -1,7 +1,7 @@
 """A chat in the terminal on the same engine: try the bot without Telegram.
 
 Type text as the user would; type a button's number to tap it. A few commands are for the tester and never
-reach the bot: `/as mentor-1`, `/as new`, `/who`, `/photo`, `/quit`.
+reach the bot: `/as mentor-1`, `/as new`, `/who`, `/photo`, `/file <name>`, `/sticker`, `/quit`.
 """
 
 from __future__ import annotations
@@ -19,20 +19,21 @@ from pathlib import Path
 
 from bot.scheduler import start_clock
 from conversations.kernel.engine import Engine
-from conversations.kernel.messages import Attachment, Button, Inbound, Kind, Reply, UserRef
+from conversations.kernel.messages import Attachment, Button, Inbound, Kind, Media, Reply, UserRef
 from storage.demo import COORDINATOR_ID, MENTORS, PLATFORM
 
 TAG = re.compile(r"</?[a-z]+>")
 TESTER_HELP = (
     "Console chat. Type as the user would; type a number to tap that button.\n"
     "Tester commands: /as <id> (act as another user: " + ", ".join(m[0] for m in MENTORS) + f", {COORDINATOR_ID}),\n"
-    "/as new (a brand-new user), /who (who am I), /photo (send a photo), /quit."
+    "/as new (a brand-new user), /who (who am I), /photo, /file <name> (send a photo or a file, such as a CV),\n"
+    "/sticker, /quit."
 )
 
 
 # Charts, CSV exports and calendar invitations land here, beside the console's database.
 FILES = Path("mentornet-console-files")
-TESTER_COMMANDS = frozenset({"/as", "/who", "/photo", "/quit", "/exit"})
+TESTER_COMMANDS = frozenset({"/as", "/who", "/photo", "/file", "/sticker", "/quit", "/exit"})
 
 
 def plain(text: str) -> str:
@@ -79,18 +80,26 @@ class Console:
             case ["who"]:
                 self.write(f"(you are {self.identity})")
             case ["photo"]:
-                await self._send(Kind.UNSUPPORTED, text="photo")
+                await self._send(Kind.MEDIA, media=Media("photo", f"console-photo-{next(self._updates)}"))
+            case ["file", *name]:
+                file_name = " ".join(name) or "CV.pdf"
+                await self._send(Kind.MEDIA, media=Media("document", f"console-file-{next(self._updates)}", file_name))
+            case ["sticker"]:
+                await self._send(Kind.UNSUPPORTED, text="sticker")
             case _:
                 self.write(TESTER_HELP)
         return True
 
-    async def _send(self, kind: Kind, text: str = "", payload: str = "", message_id: str | None = None) -> None:
+    async def _send(
+        self, kind: Kind, text: str = "", payload: str = "", message_id: str | None = None, media: Media | None = None
+    ) -> None:
         ref = UserRef(PLATFORM, self.identity, self.identity)
         inbound = Inbound(
             ref,
             kind,
             text=text,
             payload=payload,
+            media=media,
             display_name=self.identity.split("-")[0].title(),
             locale_hint=self.locale_hint,  # the terminal's language stands in for the phone's
             message_id=message_id,
@@ -130,6 +139,8 @@ class Console:
         self.write(f"\n🤖 {marker}{plain(reply.text)}")
         if reply.attachment is not None:
             self.write(f"   📎 {self.save(reply.attachment)}")
+        if reply.media is not None:  # passed on by reference: the console has only its name
+            self.write(f"   📎 {reply.media.name or reply.media.kind}")
         buttons = [b for row in reply.buttons for b in row]
         if buttons:
             self.buttons[to] = (str(next(self._messages)), buttons)

@@ -289,6 +289,7 @@ class FakeBotAPI:
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}  # (scope type, language code or "")
         self.allowed_updates: list[str] | None = None
         self.waiting_polls = 0  # getUpdates requests parked right now: the bot is polling
+        self.files: dict[str, str] = {f"photo-{size}": "photo.jpg" for size in (90, 320, 800)}  # file id -> name
         self._queue: list[dict[str, Any]] = []  # unconfirmed updates, in order
         self._update_ids = itertools.count(1)
         self._user_ids = itertools.count(700_000_001)
@@ -320,6 +321,7 @@ class FakeBotAPI:
             "editmessagetext": self._edit_message_text,
             "senddocument": self._send_document,
             "sendphoto": self._send_photo,
+            "sendvoice": self._send_voice,
             "answercallbackquery": self._answer_callback_query,
             "setmycommands": self._set_my_commands,
             "getmycommands": self._get_my_commands,
@@ -401,6 +403,21 @@ class FakeBotAPI:
         if caption:
             extra["caption"] = caption
         return self.push({"message": self._user_message(user, **extra)})
+
+    def push_document(self, user: FakeUser, file_name: str, caption: str | None = None) -> dict[str, Any]:
+        file_id = f"doc-{len(self.files) + 1}"
+        self.files[file_id] = file_name
+        document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": file_name, "file_size": 52_000}
+        extra: dict[str, Any] = {"document": document}
+        if caption:
+            extra["caption"] = caption
+        return self.push({"message": self._user_message(user, **extra)})
+
+    def push_voice(self, user: FakeUser) -> dict[str, Any]:
+        file_id = f"voice-{len(self.files) + 1}"
+        self.files[file_id] = "voice.ogg"
+        voice = {"file_id": file_id, "file_unique_id": f"u{file_id}", "duration": 7}
+        return self.push({"message": self._user_message(user, voice=voice)})
 
     def push_sticker(self, user: FakeUser) -> dict[str, Any]:
         sticker = {
@@ -700,18 +717,32 @@ class FakeBotAPI:
     async def _send_photo(self, params: dict[str, Any]) -> dict[str, Any]:
         return await self._send_document({**params, "document": params.get("photo")})
 
+    async def _send_voice(self, params: dict[str, Any]) -> dict[str, Any]:
+        return await self._send_document({**params, "document": params.get("voice")})
+
     async def _send_document(self, params: dict[str, Any]) -> dict[str, Any]:
         chat = self._chat(params)
         document = params.get("document")
         if isinstance(document, str) and document.startswith("attach://"):
             document = params.get(document.removeprefix("attach://"))
+        elif isinstance(document, str):  # a file id: only one Telegram knows (a file someone sent) is valid
+            if document not in self.files:
+                raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+            document = (self.files[document], b"")
         if not isinstance(document, tuple):
             raise ApiError(400, "Bad Request: there is no document in the request")
-        caption = str(params.get("caption", ""))
+        html = str(params.get("caption", ""))
+        caption, entities = html, ()
+        if html and str(params.get("parse_mode") or "").lower() == "html":
+            try:
+                caption, entities = parse_html(html)
+            except HTMLError as exc:
+                raise ApiError(400, f"Bad Request: can't parse entities: {exc}") from None
         if len(caption) > 1024:
             raise ApiError(400, "Bad Request: message caption is too long")
         shown = ShownMessage(
-            chat.user.chat_id, chat.next_id(), caption, caption, (), None, date=_now(), document=document
+            chat.user.chat_id, chat.next_id(), caption, html, entities, _reply_markup(params), date=_now(),
+            document=document,
         )
         chat.messages[shown.message_id] = shown
         chat.history.append(shown)

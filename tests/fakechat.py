@@ -9,7 +9,7 @@ import itertools
 from dataclasses import dataclass
 
 from conversations.kernel.engine import Engine
-from conversations.kernel.messages import Inbound, Kind, Reply, UserRef
+from conversations.kernel.messages import Inbound, Kind, Media, Reply, UserRef
 
 _update_ids = itertools.count(1)
 
@@ -54,7 +54,11 @@ class FakeChat:
         kind = Kind.COMMAND if text.startswith("/") else Kind.TEXT
         return await self._deliver(Inbound(self.ref, kind, text=text, **self._common(update_id)), None)
 
-    async def send_unsupported(self, what: str = "photo") -> list[Reply]:
+    async def send_media(self, kind: str, ref: str, name: str = "", caption: str = "") -> list[Reply]:
+        inbound = Inbound(self.ref, Kind.MEDIA, text=caption, media=Media(kind, ref, name), **self._common(None))
+        return await self._deliver(inbound, None)
+
+    async def send_unsupported(self, what: str = "sticker") -> list[Reply]:
         return await self._deliver(Inbound(self.ref, Kind.UNSUPPORTED, text=what, **self._common(None)), None)
 
     async def tap(self, title: str, *, message: Shown | None = None) -> list[Reply]:

@@ -35,7 +35,7 @@ async def test_console_chat_with_numbered_buttons_and_identities(sessions) -> No
 
     assert "[2] English" in await type_("hello")
     assert "[1] I agree" in await type_("2")
-    assert "I can only read text and buttons" in await type_("/photo")
+    assert "I can only read text and buttons" in await type_("/photo")  # not in a conversation with anyone
     assert "(you are now mentor-1)" in await type_("/as mentor-1")
     card = await type_("/profile")
     assert "Mette (demo)" in card and "<b>" not in card  # demo data, markup stripped

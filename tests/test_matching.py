@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from conversations.kernel.engine import Engine
+from conversations.kernel.messages import Media, Reply
 from storage import matching, repo
 from storage.models import MenteeProfile, MentorProfile, MentorRequest, Mentorship, ProblemReport, User, WaitingMentee
 from tests.fakechat import FakeChat
@@ -616,3 +617,21 @@ async def test_with_every_mentor_asked_she_is_told_whom_she_waits_for(engine, pe
     await ask_first(amina)
     await amina.tap("Find a mentor")
     assert "You have asked <b>Mette</b> and are waiting for an answer: /requests shows them." in amina.last.text
+
+
+async def test_a_cv_and_a_voice_note_pass_through_the_relay_by_reference(engine, people, sessions) -> None:
+    amina, mette = await matched(engine, people, sessions)
+    await amina.send_media("document", "file-7", "CV.pdf", "My CV, <b>new</b>")
+    assert amina.texts_since(-2).startswith("Sorry, I can only read text and buttons here.")  # no relay open
+    await amina.tap("✉️ Write to her")
+    await amina.send_media("document", "file-7", "CV.pdf", "My CV, <b>new</b>")
+    cv = mette.last.reply
+    assert cv.media == Media("document", "file-7", "CV.pdf")
+    assert cv.text == "💬 <b>Amina</b>:\nMy CV, &lt;b&gt;new&lt;/b&gt;"
+    assert mette.last.buttons == ["↩️ Reply", "⚠️ Report a problem"]
+    assert amina.last.text == "✓ Sent to Mette."
+    await amina.send_media("voice", "voice-1")
+    assert mette.last.reply.media == Media("voice", "voice-1") and mette.last.text == "💬 <b>Amina</b>:"
+    await amina.send_media("photo", "photo-1", caption="x" * 1000)
+    assert "the limit here is 900" in amina.last.text and mette.last.reply.media.kind == "voice"  # not passed on
+    assert Reply.from_payload(cv.as_payload(), cv.to) == cv  # a file waiting in the outbox keeps its reference

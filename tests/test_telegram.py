@@ -565,6 +565,17 @@ async def test_a_request_and_its_acceptance_reach_the_other_chat(tg: Telegram, s
     relayed = tg.api.last(mette)
     assert relayed is not None and relayed.text == "💬 Amina:\nHej Mette & tak <3"
 
+    # Her CV and a voice note go the same way, by Telegram's file id: nothing is downloaded.
+    await tg.act(amina, lambda: tg.api.push_document(amina, "Amina CV.pdf", caption="My CV <3"))
+    cv = tg.api.last(mette)
+    assert cv is not None and cv.document is not None and cv.document[0] == "Amina CV.pdf"
+    assert cv.text == "💬 Amina:\nMy CV <3" and cv.buttons == [da._("↩️ Reply"), da._("⚠️ Report a problem")]
+    sent = tg.api.calls_to("sendDocument")[-1]
+    assert sent.params["document"].startswith("doc-")  # the file id Telegram gave her upload
+    await tg.act(amina, lambda: tg.api.push_voice(amina))
+    assert tg.api.calls_to("sendVoice") and tg.api.last(mette).text == "💬 Amina:"
+    assert not tg.api.calls_to("getFile")
+
 
 async def test_a_calendar_file_goes_out_as_a_document(tg: Telegram) -> None:
     user = tg.api.user("Amina", "en")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram.types import CallbackQuery, Message, Update, User
 
-from conversations.kernel.messages import Inbound, Kind, UserRef
+from conversations.kernel.messages import Inbound, Kind, Media, UserRef
 from storage.inbox import Stored
 
 PLATFORM = "telegram"
@@ -22,8 +22,20 @@ def from_message(message: Message, update_id: int | None) -> Inbound | None:
     if message.text is not None:
         kind = Kind.COMMAND if message.text.startswith("/") else Kind.TEXT
         return Inbound(_ref(user, message.chat.id), kind, text=message.text, **common)
-    # Photos, stickers, voice notes, locations, contacts, documents...: we say kindly that we read text only.
+    if (media := _media(message)) is not None:  # the reference only: nothing is downloaded
+        return Inbound(_ref(user, message.chat.id), Kind.MEDIA, text=message.caption or "", media=media, **common)
+    # Stickers, locations, contacts, videos...: we say kindly that we read text, files and voice notes.
     return Inbound(_ref(user, message.chat.id), Kind.UNSUPPORTED, text=message.content_type, **common)
+
+
+def _media(message: Message) -> Media | None:
+    if message.document is not None:
+        return Media("document", message.document.file_id, message.document.file_name or "")
+    if message.photo:
+        return Media("photo", message.photo[-1].file_id)  # the largest size Telegram made
+    if message.voice is not None:
+        return Media("voice", message.voice.file_id)
+    return None
 
 
 def from_callback(query: CallbackQuery, update_id: int | None) -> Inbound | None:

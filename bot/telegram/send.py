@@ -13,11 +13,12 @@ from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboar
 
 from bot.outbox_runner import NoSuchChat, RetryLater, Undeliverable
 from bot.pacer import Pacer
-from conversations.kernel.messages import Inbound, Reply
+from conversations.kernel.messages import Inbound, Media, Reply
 
 log = logging.getLogger(__name__)
 
 TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
 PLATFORM = "telegram"
 CALLBACK_DATA_LIMIT = 64
 
@@ -139,9 +140,16 @@ async def _send(
                     raise
                 await asyncio.sleep(exc.retry_after)
 
+    if reply.media is not None and len(reply.text) <= CAPTION_LIMIT:
+        await call(lambda: _send_media(bot, target, reply.media, reply.text, markup))
+        return
     *head, tail = chunks(reply.text)
     for piece in head:
         await call(lambda piece=piece: bot.send_message(target, piece))
+    if reply.media is not None:  # a caption too long for the file: the text first, the file with the buttons
+        await call(lambda: bot.send_message(target, tail))
+        await call(lambda: _send_media(bot, target, reply.media, "", markup))
+        return
     await call(lambda: bot.send_message(target, tail, reply_markup=markup))
     if reply.attachment is not None:
         content = reply.attachment.content
@@ -151,6 +159,16 @@ async def _send(
             await call(lambda: bot.send_photo(target, file))
         else:
             await call(lambda: bot.send_document(target, file))
+
+
+async def _send_media(bot: Bot, target: int, media: Media, caption: str, markup: InlineKeyboardMarkup | None) -> None:
+    """A file she sent, passed on by Telegram's file id: the bot never downloads it."""
+    if media.kind == "photo":
+        await bot.send_photo(target, media.ref, caption=caption or None, reply_markup=markup)
+    elif media.kind == "voice":
+        await bot.send_voice(target, media.ref, caption=caption or None, reply_markup=markup)
+    else:
+        await bot.send_document(target, media.ref, caption=caption or None, reply_markup=markup)
 
 
 async def _edit(bot: Bot, chat_id: int, message_id: int, reply: Reply, markup: InlineKeyboardMarkup | None) -> bool:

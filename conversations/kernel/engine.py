@@ -443,6 +443,9 @@ async def dispatch(ctx: Context) -> None:
         ctx.say(ctx._("Welcome back! Let us continue where we stopped."))
         await ctx.prompt()
         return
+    if inbound.kind is Kind.MEDIA and inbound.media is not None:
+        await step_for(ctx).on_media(ctx, inbound.media, inbound.text)
+        return
     await step_for(ctx).on_text(ctx, inbound.text)
 
 

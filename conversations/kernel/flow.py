@@ -28,7 +28,7 @@ from typing import Any, ClassVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.kernel.i18n import Translator, width
-from conversations.kernel.messages import ROW_WIDTH, Button, Inbound, Kind, Reply, UserRef
+from conversations.kernel.messages import ROW_WIDTH, Button, Inbound, Kind, Media, Reply, UserRef
 from storage.models import Conversation, User
 from storage.retention import Retention
 
@@ -298,6 +298,11 @@ class Step:
 
     async def on_button(self, ctx: Context, value: str) -> None:
         await stale(ctx)
+
+    async def on_media(self, ctx: Context, media: Media, caption: str) -> None:
+        """A file where none is asked for: said kindly, and the question again (the relay passes files on)."""
+        ctx.say(ctx._("Sorry, I can only read text and buttons here."))
+        await self.prompt(ctx)
 
 
 STEPS: dict[str, Step] = {}

@@ -19,8 +19,24 @@ class Kind(StrEnum):
     TEXT = "text"
     COMMAND = "command"
     BUTTON = "button"
-    UNSUPPORTED = "unsupported"  # photo, sticker, voice, location, contact, document...
+    MEDIA = "media"  # a document, photo or voice note she sent: passed on by reference where a step takes files
+    UNSUPPORTED = "unsupported"  # sticker, location, contact, video...
     ACK = "ack"  # nothing to answer, only to acknowledge (a button the platform sent without its data)
+
+
+@dataclass(frozen=True)
+class Media:
+    """A file by the platform's own reference: the bot passes it on and never downloads or keeps the content."""
+
+    kind: str  # document | photo | voice
+    ref: str  # the platform's file id
+    name: str = ""  # a document's file name, as she sent it
+
+    def as_list(self) -> list[str]:
+        return [self.kind, self.ref, self.name]
+
+
+MEDIA_KINDS = frozenset({"document", "photo", "voice"})
 
 
 @dataclass(frozen=True)
@@ -41,6 +57,7 @@ class Inbound:
     update_id: int | None = None  # platforms that redeliver set this, so an update is handled once
     message_id: str | None = None  # the platform's id of the message whose button was pressed
     ack: str | None = None  # what the platform wants acknowledged once handled (a pressed button's spinner)
+    media: Media | None = None  # Kind.MEDIA: the file; `text` is its caption
 
     def as_payload(self) -> dict:
         """A JSON-safe form, for the inbox."""
@@ -49,12 +66,16 @@ class Inbound:
         for name in ("text", "payload", "display_name", "locale_hint", "update_id", "message_id", "ack"):
             if value := getattr(self, name):
                 payload[name] = value
+        if self.media is not None:
+            payload["media"] = self.media.as_list()
         return payload
 
     @classmethod
     def from_payload(cls, payload: dict) -> Inbound:
-        fields = {k: v for k, v in payload.items() if k not in ("platform", "user", "chat", "kind")}
-        return cls(UserRef(payload["platform"], payload["user"], payload["chat"]), Kind(payload["kind"]), **fields)
+        fields = {k: v for k, v in payload.items() if k not in ("platform", "user", "chat", "kind", "media")}
+        media = Media(*payload["media"]) if payload.get("media") else None
+        user = UserRef(payload["platform"], payload["user"], payload["chat"])
+        return cls(user, Kind(payload["kind"]), media=media, **fields)
 
     @property
     def command(self) -> str:
@@ -92,6 +113,7 @@ class Reply:
     to: UserRef | None = None  # None: the chat the inbound came from
     attachment: Attachment | None = None
     replace: str | None = None  # the platform's id of an earlier message to rewrite (a live progress message)
+    media: Media | None = None  # a file passed on by reference; `text` goes with it as its caption
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", directed(self.text))
@@ -109,6 +131,8 @@ class Reply:
             payload["edit"] = True
         if self.replace is not None:
             payload["replace"] = self.replace
+        if self.media is not None:
+            payload["media"] = self.media.as_list()
         return payload
 
     @classmethod
@@ -120,9 +144,10 @@ class Reply:
             if isinstance(content, dict):
                 content = base64.b64decode(content["base64"])
             attachment = Attachment(filename, content, mime)
+        media = Media(*payload["media"]) if payload.get("media") else None
         return cls(
             payload["text"], buttons, to=to, attachment=attachment, edit=payload.get("edit", False),
-            replace=payload.get("replace"),
+            replace=payload.get("replace"), media=media,
         )  # fmt: skip
 
     def button_titles(self) -> list[str]:

@@ -1,19 +1,21 @@
 """The relay: mentor and mentee write to each other through the bot, so neither has to share a phone number or
-username. Each message is labelled with the sender's first name and carries "Report a problem"."""
+username. Each message, file (a CV, a photo) or voice note is labelled with the sender's first name and carries
+"Report a problem"; files go by the platform's reference and are never downloaded."""
 
 from __future__ import annotations
 
 import html
 
 from conversations.kernel import limits
-from conversations.kernel.flow import Context, Step, flow, on_result, stale, step, too_long, voice
+from conversations.kernel.flow import Context, Step, flow, freeze, on_result, ref_of, stale, step, too_long, voice
 from conversations.kernel.i18n import N_
-from conversations.kernel.messages import Button
+from conversations.kernel.messages import Button, Media, Reply
 from conversations.kernel.subflows import which_mentorship
 from storage import matching
 from storage.models import Mentorship, User
 
 RELAY_LIMIT = 2000
+CAPTION_LIMIT = 900  # a file's caption, with her name in front, stays within the platform's 1024
 
 
 async def write_command(ctx: Context) -> None:
@@ -57,30 +59,50 @@ class Relay(Step):
             await stale(ctx)
 
     async def on_text(self, ctx: Context, text: str) -> None:
-        m = await ctx.session.get(Mentorship, ctx.args["m"])
-        if m is None or m.status not in matching.LIVE:
-            ctx.say(ctx._("This mentorship has ended, so I cannot pass on messages any more."))
-            await ctx.end()
-            return
-        if too_long(ctx, text, RELAY_LIMIT) or await limits.refused(ctx, "relay"):
-            return
-        other = await ctx.session.get(User, m.other(ctx.user.id))
-        if other.blocked_at is not None:  # the platform told us nothing reaches her; do not say "sent"
-            ctx.say(
-                ctx._(
-                    "{name} cannot get messages from me right now: she may have stopped or blocked the bot. "
-                    "Your message was not passed on. A coordinator can help: open /mentorship and tap "
-                    "“⚠️ Report a problem”."
-                ).format(name=ctx.v(other.first_name)),
-                # NOTE: button, ≤ 30 characters
-                [[ctx.button(ctx._("Done"), "done")]],
-            )
-            return
-        view = voice(other)
-        ctx.tell(
-            other,
-            f"💬 <b>{view.v(ctx.user.first_name)}</b>:\n{html.escape(text, quote=False)}",
+        await pass_on(ctx, text, None)
+
+    async def on_media(self, ctx: Context, media: Media, caption: str) -> None:
+        """A CV, a photo, a voice note: passed on by the platform's reference, never downloaded or kept."""
+        await pass_on(ctx, caption, media)
+
+
+async def pass_on(ctx: Context, text: str, media: Media | None) -> None:
+    m = await ctx.session.get(Mentorship, ctx.args["m"])
+    if m is None or m.status not in matching.LIVE:
+        ctx.say(ctx._("This mentorship has ended, so I cannot pass on messages any more."))
+        await ctx.end()
+        return
+    if too_long(ctx, text, CAPTION_LIMIT if media else RELAY_LIMIT) or await limits.refused(ctx, "relay"):
+        return
+    other = await ctx.session.get(User, m.other(ctx.user.id))
+    if other.blocked_at is not None:  # the platform told us nothing reaches her; do not say "sent"
+        ctx.say(
+            ctx._(
+                "{name} cannot get messages from me right now: she may have stopped or blocked the bot. "
+                "Your message was not passed on. A coordinator can help: open /mentorship and tap "
+                "“⚠️ Report a problem”."
+            ).format(name=ctx.v(other.first_name)),
             # NOTE: button, ≤ 30 characters
-            [[Button(view._("↩️ Reply"), f"m:write:{m.id}"), Button(view._("⚠️ Report a problem"), f"m:report:{m.id}")]],
+            [[ctx.button(ctx._("Done"), "done")]],
         )
-        ctx.say(ctx._("✓ Sent to {name}.").format(name=ctx.v(other.first_name)), [[ctx.button(ctx._("Done"), "done")]])
+        return
+    view = voice(other)
+    label = f"💬 <b>{view.v(ctx.user.first_name)}</b>:"
+    ctx.replies.append(
+        Reply(
+            f"{label}\n{html.escape(text, quote=False)}" if text else label,
+            freeze(
+                [
+                    [
+                        # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
+                        Button(view._("↩️ Reply"), f"m:write:{m.id}"),
+                        # NOTE: button, ≤ 30 characters (≤ 15 to share its row)
+                        Button(view._("⚠️ Report a problem"), f"m:report:{m.id}"),
+                    ]
+                ]
+            ),
+            to=ref_of(other),
+            media=media,
+        )
+    )
+    ctx.say(ctx._("✓ Sent to {name}.").format(name=ctx.v(other.first_name)), [[ctx.button(ctx._("Done"), "done")]])
