@@ -9,6 +9,7 @@ from conversations import (
     broadcasts,
     browse,
     companies,
+    coordinators,
     evaluation,
     my_requests,
     mydata,
@@ -70,6 +71,7 @@ ROLE_COMMANDS: dict[str | None, tuple[tuple[str, str], ...]] = {
         ("company", N_("Partner companies and their join links")),
         ("pairs", N_("Running mentorships, one pair at a time")),
         ("find", N_("Find a woman by her first name")),
+        ("invite", N_("Invite another coordinator")),
         ("audit", N_("Recent coordinator actions")),
     ),
 }
@@ -157,6 +159,8 @@ async def start(ctx: Context) -> None:
     if guests.is_invite(code):  # a friend's link to an event: t.me/<bot>?start=<invite code>
         if await guests.arrive(ctx, code):
             return
+    elif coordinators.is_invitation(code):  # a coordinator brings in another
+        await coordinators.arrive(ctx, code)
     elif code:  # a partner company's join link: t.me/<bot>?start=<company code>
         await companies.joined_through(ctx, code)
     if ctx.flow == ROOT and ctx.step == "declined":
@@ -252,4 +256,6 @@ COMMANDS: dict[str, Callable[[Context], Awaitable[None]]] = {
     "audit": audit.audit_command,
     "pairs": pairs.pairs_command,
     "find": women.find_command,
+    "invite": coordinators.invite_command,
+    "myid": coordinators.my_id,
 }

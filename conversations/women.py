@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 
 from conversations.coordinator_messages import answer_button, write_button
+from conversations.coordinators import removable
 from conversations.kernel import audit
 from conversations.kernel.flow import Context, Step, action, flow, stale, step, too_long, voice
 from conversations.kernel.i18n import COPENHAGEN, N_
@@ -74,6 +75,9 @@ async def her_page(ctx: Context, value: str) -> None:
     profile = await ctx.session.get(MentorProfile, her.id) if her.role == "mentor" else None
     if profile is not None:
         lines.append(ctx.t.label(ctx._("Status"), ctx._(MENTOR_STATES.get(profile.status, profile.status))))
+    if her.role == "coordinator":
+        how = N_("invited by a coordinator") if her.invited_coordinator else N_("set in the bot's configuration")
+        lines.append(ctx.t.label(ctx._("Coordinator"), ctx._(how)))
     lines.append(ctx.t.label(ctx._("Joined"), ctx.t.date(her.created_at)))
     lines.append(ctx.t.label(ctx._("Last here"), ctx.t.date(her.last_seen_at)))
     if (waiting := await ctx.session.get(WaitingMentee, her.id)) is not None:
@@ -103,6 +107,9 @@ async def her_page(ctx: Context, value: str) -> None:
     if profile is not None:
         for verb in OFFERED.get(profile.status, ()):
             buttons.append([Button(ctx._(CHANGE_BUTTONS[verb]), f"wm:{verb}:{her.id}")])
+    if removable(her) and her.id != ctx.user.id:
+        # NOTE: button, ≤ 30 characters
+        buttons.append([Button(ctx._("Remove coordinator role"), f"wc:{her.id}")])
     ctx.say("\n".join(lines), buttons)
 
 

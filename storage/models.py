@@ -71,6 +71,9 @@ class User(Base):
     # Her token buckets, {kind: [tokens, refilled at (epoch seconds)]}, saved with the step that spends them.
     limits: Mapped[dict[str, Any] | None]
     retention_asked_at: Mapped[datetime | None]  # "are you still with us?" after long silence
+    # A coordinator who joined through another coordinator's invitation, not through COORDINATOR_IDS: the list
+    # at start-up leaves her role alone, and only a coordinator removes it.
+    invited_coordinator: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class MenteeProfile(Base):
@@ -271,6 +274,20 @@ class MeetingReport(Base):
     held_on: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CoordinatorInvite(Base):
+    """A one-time link with which a coordinator brings in another: valid for a week, for one person."""
+
+    __tablename__ = "coordinator_invites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(24), unique=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    used_at: Mapped[datetime | None]
 
 
 class ProblemReport(Base):

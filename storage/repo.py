@@ -72,9 +72,10 @@ async def create_user(
 
 
 async def sync_coordinators(session: AsyncSession, platform: str, external_ids: Iterable[str]) -> list[int]:
-    """Make the configured list the only source of coordinator power on this platform.
+    """Make the configured list the source of coordinator power on this platform, beside the coordinators that
+    coordinators invited (see conversations/coordinators.py).
 
-    Everyone listed is a coordinator. Anyone else who was one loses the role: her coordinator forms are closed
+    Everyone listed is a coordinator. Anyone else who was one, and was not invited, loses the role: her coordinator forms are closed
     (her conversation starts over, with a new question number so her old buttons are stale) and she answers
     "who are you?" again at her next message. Returns the internal ids of those who lost it.
     """
@@ -87,7 +88,10 @@ async def sync_coordinators(session: AsyncSession, platform: str, external_ids: 
         (
             await session.execute(
                 select(User.id).where(
-                    User.platform == platform, User.role == "coordinator", User.external_id.not_in(ids)
+                    User.platform == platform,
+                    User.role == "coordinator",
+                    User.external_id.not_in(ids),
+                    User.invited_coordinator.is_(False),  # brought in by a coordinator: hers to remove
                 )
             )
         ).scalars()

@@ -77,3 +77,59 @@ async def test_coordinator_actions_are_in_the_audit_log(engine, people, sessions
     amina = await mentee(engine, people)
     await amina.send("/audit")
     assert amina.last.text == REFUSED
+
+
+async def test_a_coordinator_brings_in_another_with_a_one_time_link_and_can_take_the_role_away(
+    engine, people, sessions, clock
+) -> None:
+    karen = await coordinator(engine, people)
+    await karen.send("/invite")
+    code = karen.last.text.split()[-1]
+    assert karen.last.text.startswith("A link for one new coordinator. It works once, for 7 days.")
+    lene = FakeChat(engine, user_id="9002", name="Lene", network=people)
+    await lene.send(f"/start {code}")
+    assert "Welcome! You are a coordinator now. 🌱" in lene.texts_since(0)
+    await lene.tap("English")
+    await lene.tap("I agree")
+    assert "I want a mentor" not in lene.last.buttons  # no role question: she is a coordinator
+    await lene.tap("Use “Lene”")
+    await lene.tap("Confirm")
+    await lene.send("/stats")
+    assert lene.last.text != REFUSED
+
+    # Once only.
+    sara = FakeChat(engine, user_id="9003", name="Sara", network=people)
+    await sara.send(f"/start {code}")
+    assert "This invitation link does not work any more." in sara.texts_since(0)
+    # A woman who takes part already cannot become one by a link; an old link does not work.
+    amina = await mentee(engine, people)
+    await karen.send("/invite")
+    fresh = karen.last.text.split()[-1]
+    await amina.send(f"/start {fresh}")
+    assert "you take part as a mentee or a mentor already" in amina.texts_since(-3)
+    clock.advance(days=8)
+    newcomer = FakeChat(engine, user_id="9004", name="Ida", network=people)
+    await newcomer.send(f"/start {fresh}")
+    assert "This invitation link does not work any more." in newcomer.texts_since(0)
+
+    # The list read at start-up leaves an invited coordinator alone.
+    async with sessions() as session, session.begin():
+        assert await repo.sync_coordinators(session, "test", [COORDINATOR]) == []
+
+    await karen.send("/find Lene")
+    await karen.tap("Lene · Coordinator")
+    assert "Coordinator: invited by a coordinator" in karen.last.text
+    await karen.tap("Remove coordinator role")
+    await karen.tap("Yes, remove the role")
+    assert "Your coordinator role has been removed." in lene.last.text
+    await lene.send("/stats")
+    assert REFUSED in lene.texts_since(-3)
+    async with sessions() as session:
+        actions = (await session.execute(select(AuditEntry.action).order_by(AuditEntry.id))).scalars().all()
+    assert {"invite_coordinator", "join_coordinator", "remove_coordinator"} <= set(actions)
+
+
+async def test_anyone_can_see_her_own_id_for_the_coordinator_list(engine, people) -> None:
+    amina = await mentee(engine, people)
+    await amina.send("/myid")
+    assert "Your id here: 1001" in amina.texts_since(-2)

@@ -23,6 +23,9 @@ ACTIONS = {
     "rename_company": N_("renamed a partner company"),
     "merge_company": N_("merged two partner companies"),
     "retire_company": N_("retired a partner company"),
+    "invite_coordinator": N_("made an invitation link for a coordinator"),
+    "join_coordinator": N_("became a coordinator through an invitation"),
+    "remove_coordinator": N_("removed a coordinator's role"),
 }
 
 

@@ -1,4 +1,5 @@
-"""where a meeting is, when an event ends, what went wrong in a mentorship, one partner company per name
+"""where a meeting is, when an event ends, what went wrong in a mentorship, one partner company per name,
+coordinators invited by coordinators
 
 Revision ID: 0012
 Revises: 0011
@@ -52,18 +53,35 @@ def upgrade() -> None:
         op.get_bind().execute(companies.update().where(companies.c.id == company_id).values(key=key))
     op.create_index("uq_companies_key", "companies", ["key"], unique=True)
 
+    op.add_column("users", sa.Column("invited_coordinator", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.create_table(
+        "coordinator_invites",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=24), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_by", sa.Integer(), nullable=True),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["created_by"], ["users.id"], ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["used_by"], ["users.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("code"),
+    )
+
 
 def company_key(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
 def downgrade() -> None:
+    op.drop_table("coordinator_invites")
     op.drop_index("uq_companies_key", table_name="companies")
     op.drop_table("problem_reports")
     # In place on SQLite (3.35+): a batch copy of `events` would cascade through its RSVPs, one of `companies`
     # through the mentors' tags.
     for table, column in (
-        ("companies", "merged_into"), ("companies", "retired_at"), ("companies", "key"),
+        ("users", "invited_coordinator"), ("companies", "merged_into"), ("companies", "retired_at"), ("companies", "key"),
         ("events", "ends_at"), ("meetings", "place"),
     ):  # fmt: skip
         if op.get_bind().dialect.name == "sqlite":
