@@ -9,9 +9,10 @@ from __future__ import annotations
 import secrets
 
 from conversations.kernel import audit
-from conversations.kernel.flow import Context, Step, action, flow, on_result, stale, step, too_long
+from conversations.kernel.flow import Context, action, flow, on_result, stale, step, too_long
 from conversations.kernel.i18n import N_
 from conversations.kernel.messages import Button
+from conversations.kernel.subflows import Written
 from conversations.vetting import is_coordinator
 from storage.companies import companies_with_mentor_counts, company_by_code, company_by_key, merge
 from storage.models import Company, MentorProfile
@@ -150,22 +151,12 @@ COMPANY_NAME = flow("company_name", "company_name")
 
 
 @step
-class NewName(Step):
+class NewName(Written):
     name = "company_name"
 
-    async def prompt(self, ctx: Context) -> None:
+    async def question(self, ctx: Context) -> str:
         company = await ctx.session.get(Company, ctx.args["company"])
-        ctx.say(
-            ctx._("The new name for {company}?").format(company=ctx.v(company.name if company else "")),
-            # NOTE: button, ≤ 30 characters
-            [[ctx.button(ctx._("Back"), "back")]],
-        )
-
-    async def on_button(self, ctx: Context, value: str) -> None:
-        if value == "back":
-            await ctx.cancel()
-        else:
-            await stale(ctx)
+        return ctx._("The new name for {company}?").format(company=ctx.v(company.name if company else ""))
 
     async def on_text(self, ctx: Context, text: str) -> None:
         name = " ".join(text.split())

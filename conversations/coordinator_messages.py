@@ -7,8 +7,9 @@ back to that coordinator, who can reply in turn. Nobody needs the other's phone 
 from __future__ import annotations
 
 from conversations.kernel import limits
-from conversations.kernel.flow import Context, Step, Voice, action, flow, stale, step, too_long, voice
+from conversations.kernel.flow import Context, Voice, action, flow, stale, step, too_long, voice
 from conversations.kernel.messages import Button
+from conversations.kernel.subflows import Written
 from conversations.vetting import is_coordinator
 from storage import demo
 from storage.models import User
@@ -58,19 +59,11 @@ async def answer_coordinator(ctx: Context, value: str) -> None:
     await ctx.begin("answer_coord", to=coordinator.id)
 
 
-class OneMessage(Step):
+class OneMessage(Written):
     """Her message to one person, then back to where she was; Back leaves without sending."""
 
-    async def prompt(self, ctx: Context) -> None:
-        other = await ctx.session.get(User, ctx.args["to"])
-        # NOTE: button, ≤ 30 characters
-        ctx.say(self.question(ctx, other), [[ctx.button(ctx._("Back"), "back")]])
-
-    async def on_button(self, ctx: Context, value: str) -> None:
-        if value == "back":
-            await ctx.cancel()
-        else:
-            await stale(ctx)
+    async def question(self, ctx: Context) -> str:
+        return self.asking(ctx, await ctx.session.get(User, ctx.args["to"]))
 
     async def on_text(self, ctx: Context, text: str) -> None:
         other = await ctx.session.get(User, ctx.args["to"])
@@ -83,7 +76,7 @@ class OneMessage(Step):
         self.deliver(ctx, other, text)
         await ctx.end()
 
-    def question(self, ctx: Context, other: User | None) -> str:
+    def asking(self, ctx: Context, other: User | None) -> str:
         raise NotImplementedError
 
     def deliver(self, ctx: Context, other: User, text: str) -> None:
@@ -94,7 +87,7 @@ class OneMessage(Step):
 class CoordinatorToOne(OneMessage):
     name = "coord_to_one"
 
-    def question(self, ctx: Context, other: User | None) -> str:
+    def asking(self, ctx: Context, other: User | None) -> str:
         name = other.first_name if other else ""
         return ctx._("Write your message to {name}. She can answer you here.").format(name=ctx.v(name))
 
@@ -114,7 +107,7 @@ class CoordinatorToOne(OneMessage):
 class AnswerCoordinator(OneMessage):
     name = "answer_coord"
 
-    def question(self, ctx: Context, other: User | None) -> str:
+    def asking(self, ctx: Context, other: User | None) -> str:
         return ctx._("Write your answer. It goes to the coordinator {name}.").format(
             name=ctx.v(other.first_name if other else "")
         )

@@ -9,9 +9,10 @@ from sqlalchemy import func, or_, select
 from conversations.coordinator_messages import answer_button, write_button
 from conversations.coordinators import removable
 from conversations.kernel import audit
-from conversations.kernel.flow import Context, Step, action, flow, stale, step, too_long, voice
+from conversations.kernel.flow import Context, action, flow, stale, step, too_long, voice
 from conversations.kernel.i18n import COPENHAGEN, N_
 from conversations.kernel.messages import Button
+from conversations.kernel.subflows import Written
 from conversations.vetting import is_coordinator
 from storage.demo import can_see, visible_to
 from storage.models import MentorProfile, MentorRequest, Mentorship, Rsvp, User, WaitingMentee
@@ -153,24 +154,14 @@ MENTOR_STATUS = flow("mentor_status", "mentor_status_why")
 
 
 @step
-class Why(Step):
+class Why(Written):
     """The reason she will read, then the change."""
 
     name = "mentor_status_why"
 
-    async def prompt(self, ctx: Context) -> None:
+    async def question(self, ctx: Context) -> str:
         her = await ctx.session.get(User, ctx.args["who"])
-        ctx.say(
-            ctx._("Why? {name} will read what you write.").format(name=ctx.v(her.first_name if her else "")),
-            # NOTE: button, ≤ 30 characters
-            [[ctx.button(ctx._("Back"), "back")]],
-        )
-
-    async def on_button(self, ctx: Context, value: str) -> None:
-        if value == "back":
-            await ctx.cancel()
-        else:
-            await stale(ctx)
+        return ctx._("Why? {name} will read what you write.").format(name=ctx.v(her.first_name if her else ""))
 
     async def on_text(self, ctx: Context, text: str) -> None:
         if too_long(ctx, text.strip(), REASON_LIMIT):

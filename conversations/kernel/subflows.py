@@ -210,3 +210,24 @@ async def stop_all(ctx: Context, sure: bool, args: dict) -> None:
     if sure:
         ctx.say(ctx._("Stopped."))
         await leave(ctx, everything=True)
+
+
+# -- in her own words --------------------------------------------------------------------------------------
+
+
+class Written(Step):
+    """A question answered in her own words, with Back to leave it; subclasses say the question and what
+    becomes of the answer."""
+
+    async def question(self, ctx: Context) -> str:
+        raise NotImplementedError
+
+    async def prompt(self, ctx: Context) -> None:
+        # NOTE: button, ≤ 30 characters
+        ctx.say(await self.question(ctx), [[ctx.button(ctx._("Back"), "back")]])
+
+    async def on_button(self, ctx: Context, value: str) -> None:
+        if value == "back":
+            await ctx.cancel()
+        else:
+            await stale(ctx)
