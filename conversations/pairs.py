@@ -6,16 +6,26 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from conversations.coordinator_messages import write_button
-from conversations.kernel.flow import Context, action, stale
+from conversations.kernel.flow import Context, action, flow, stale, step, too_long
 from conversations.kernel.i18n import COPENHAGEN, N_
 from conversations.kernel.messages import Button
 from conversations.kernel.options import FIELDS, REGIONS, TOPICS
+from conversations.kernel.subflows import Written
 from conversations.mentorship.problems import KINDS
 from conversations.vetting import is_coordinator
 from conversations.watch import QUIET_NUDGE, shown_name
 from storage import matching
 from storage.demo import can_see, visible_to
-from storage.models import Meeting, MenteeProfile, MentorProfile, Mentorship, ProblemReport, SurveyResponse, User
+from storage.models import (
+    Meeting,
+    MenteeProfile,
+    MentorProfile,
+    Mentorship,
+    PairNote,
+    ProblemReport,
+    SurveyResponse,
+    User,
+)
 from storage.reports import latest_reports
 
 PAGE = 8
@@ -90,8 +100,11 @@ async def pair_page(ctx: Context, value: str) -> None:
         "",
         *await _surveys(ctx, m, mentee, mentor),
         *await _problems(ctx, m, mentee, mentor),
+        *await _notes(ctx, m),
     ]
     buttons = [[write_button(ctx, woman)] for woman in (mentee, mentor) if woman.erased_at is None]
+    # NOTE: button, ≤ 30 characters
+    buttons.append([Button(ctx._("📝 Add a note"), f"pn:{m.id}")])
     if m.status in matching.LIVE:
         # NOTE: button, ≤ 30 characters
         buttons.append([Button(ctx._("✉️ Write to both"), f"mw:{m.id}")])
@@ -191,3 +204,53 @@ async def _problems(ctx: Context, m: Mentorship, mentee: User, mentor: User) -> 
             line += " " + ctx.t.quote(ctx.v(p.note))
         lines.append(line)
     return lines
+
+
+async def _notes(ctx: Context, m: Mentorship) -> list[str]:
+    found = (
+        (await ctx.session.execute(select(PairNote).where(PairNote.mentorship_id == m.id).order_by(PairNote.id)))
+        .scalars()
+        .all()
+    )
+    if not found:
+        return []
+    lines = ["", "<b>" + ctx._("Coordinators' notes") + "</b>"]
+    for note in found:
+        author = await ctx.session.get(User, note.author_id) if note.author_id else None
+        when = ctx.t.day(note.created_at.astimezone(COPENHAGEN).date())
+        lines.append(ctx.t.label(f"{when} · {shown_name(ctx, author)}", ctx.t.quote(ctx.v(note.text))))
+    return lines
+
+
+NOTE_LIMIT = 1000
+PAIR_NOTE = flow("pair_note", "pair_note")
+
+
+@action("pn")
+async def add_note(ctx: Context, value: str) -> None:
+    if not await is_coordinator(ctx):
+        return
+    m = await ctx.session.get(Mentorship, int(value)) if value.isdigit() and len(value) < 10 else None
+    mentee = await ctx.session.get(User, m.mentee_id) if m else None
+    if m is None or mentee is None or not can_see(ctx.user, mentee):
+        await stale(ctx)
+        return
+    await ctx.begin("pair_note", m=m.id)
+
+
+@step
+class PairNoteText(Written):
+    """A note for the other coordinators; both women can read it in /mydata."""
+
+    name = "pair_note"
+
+    async def question(self, ctx: Context) -> str:
+        return ctx._("Write your note. The other coordinators see it; both women can read it in their /mydata.")
+
+    async def on_text(self, ctx: Context, text: str) -> None:
+        text = text.strip()
+        if not text or too_long(ctx, text, NOTE_LIMIT):
+            return
+        ctx.session.add(PairNote(mentorship_id=ctx.args["m"], author_id=ctx.user.id, text=text, created_at=ctx.now))
+        ctx.say(ctx._("The note is saved."))
+        await ctx.end()

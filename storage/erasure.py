@@ -30,6 +30,7 @@ from storage.models import (
     Mentorship,
     Nudge,
     Outbox,
+    PairNote,
     ProblemReport,
     Rsvp,
     User,
@@ -132,6 +133,9 @@ async def erase(session: AsyncSession, user: User, now: datetime) -> None:
     await session.execute(update(MentorRequest).where(MentorRequest.mentee_id == uid).values(message=None))
     await session.execute(update(MeetingReport).where(MeetingReport.reporter_id == uid).values(note=None))
     await session.execute(update(ProblemReport).where(ProblemReport.reporter_id == uid).values(note=None))
+    # Coordinators' notes on her mentorships are about her too.
+    mine = select(Mentorship.id).where(or_(Mentorship.mentee_id == uid, Mentorship.mentor_id == uid))
+    await session.execute(delete(PairNote).where(PairNote.mentorship_id.in_(mine)))
     await session.execute(delete(Rsvp).where(Rsvp.user_id == uid, Rsvp.attended.is_(False)))
     # The place filter of /stats reads the mentee's region and the company filter the mentor's company: those
     # stay, everything else in the profile goes.

@@ -276,6 +276,19 @@ class MeetingReport(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class PairNote(Base):
+    """What a coordinator wrote down about a mentorship, for the other coordinators. It is about both women: a
+    woman's /mydata shows the notes on her mentorships, and deleting her account deletes them."""
+
+    __tablename__ = "pair_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mentorship_id: Mapped[int] = mapped_column(ForeignKey("mentorships.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class CoordinatorInvite(Base):
     """A one-time link with which a coordinator brings in another: valid for a week, for one person."""
 

@@ -28,6 +28,7 @@ from storage.models import (
     Mentorship,
     Nudge,
     Outbox,
+    PairNote,
     ProblemReport,
     Rsvp,
     SurveyResponse,
@@ -137,6 +138,14 @@ async def collect(session: AsyncSession, user: User, now: datetime) -> dict[str,
             row(r)
             for r in await _all(
                 session, select(MeetingReport).where(MeetingReport.reporter_id == me).order_by(MeetingReport.held_on)
+            )
+        ],
+        "coordinator_notes_on_my_mentorships": [
+            row(n, frozenset({"author_id"}))
+            for n in (
+                await _all(session, select(PairNote).where(PairNote.mentorship_id.in_(ids)).order_by(PairNote.id))
+                if ids
+                else []
             )
         ],
         "problem_reports": [

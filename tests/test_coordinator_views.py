@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 
-from storage.models import AuditEntry, MentorProfile
+from storage import mydata
+from storage.models import AuditEntry, MentorProfile, Mentorship, PairNote, User
 from tests.fakechat import FakeChat
 from tests.people import add_mentor, ask_first, coordinator, matched, mentee, user_id
 
@@ -35,7 +38,13 @@ async def test_pairs_lists_the_silent_first_and_opens_a_pairs_page(engine, peopl
     assert "Mentee: Amina · 📍 Aarhus · 💼 IT and Engineering · 🗣 English and Arabic" in page
     assert "Mentor: Mette · Engineer" in page and "Meetings held: 0" in page
     assert "<b>Problem reports</b>" in page and "Mette: She does not come to meetings" in page
-    assert karen.last.buttons == ["✉️ Write to Amina", "✉️ Write to Mette", "✉️ Write to both", "Cancel this mentorship"]
+    assert karen.last.buttons == [
+        "✉️ Write to Amina",
+        "✉️ Write to Mette",
+        "📝 Add a note",
+        "✉️ Write to both",
+        "Cancel this mentorship",
+    ]
     await amina.send("/pairs")
     assert amina.last.text == "Only coordinators can do this."
     await amina.press("ms:1")
@@ -99,3 +108,34 @@ async def test_find_a_woman_write_to_her_and_deactivate_a_mentor_with_a_reason(e
     async with sessions() as session:
         actions = (await session.execute(select(AuditEntry.action).order_by(AuditEntry.id))).scalars().all()
     assert actions[-2:] == ["deactivate_mentor", "activate_mentor"]
+
+
+async def test_a_note_on_a_pair_is_for_coordinators_and_goes_when_either_woman_deletes(
+    engine, people, sessions
+) -> None:
+    karen = await coordinator(engine, people)
+    amina, _mette = await matched(engine, people, sessions)
+    async with sessions() as session:
+        m_id = (await session.execute(select(Mentorship.id))).scalar_one()
+    await karen.press(f"ms:{m_id}")
+    await karen.tap("📝 Add a note")
+    await karen.send("Talked with both <b>on the phone</b>; all well.")
+    assert "The note is saved." in karen.texts_since(-3)
+    await karen.press(f"ms:{m_id}")
+    page = karen.last.text
+    assert (
+        "<b>Coordinators' notes</b>" in page
+        and "Karen: “Talked with both &lt;b&gt;on the phone&lt;/b&gt;; all well.”" in page
+    )
+    await amina.press(f"pn:{m_id}")
+    assert amina.last.text == "Only coordinators can do this."
+    async with sessions() as session:
+        amina_user = (await session.execute(select(User).where(User.external_id == "1001"))).scalar_one()
+        data = await mydata.collect(session, amina_user, datetime.now(UTC))
+    assert [n["text"] for n in data["coordinator_notes_on_my_mentorships"]] == [
+        "Talked with both <b>on the phone</b>; all well."
+    ]
+    await amina.send("/delete")
+    await amina.tap("Yes, delete everything")
+    async with sessions() as session:
+        assert (await session.execute(select(PairNote))).scalars().all() == []

@@ -1,5 +1,5 @@
 """where a meeting is, when an event ends, what went wrong in a mentorship, one partner company per name,
-coordinators invited by coordinators
+coordinators invited by coordinators, coordinators' notes on a pair
 
 Revision ID: 0012
 Revises: 0011
@@ -55,6 +55,18 @@ def upgrade() -> None:
 
     op.add_column("users", sa.Column("invited_coordinator", sa.Boolean(), nullable=False, server_default=sa.false()))
     op.create_table(
+        "pair_notes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("mentorship_id", sa.Integer(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["mentorship_id"], ["mentorships.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["author_id"], ["users.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_pair_notes_mentorship_id", "pair_notes", ["mentorship_id"])
+    op.create_table(
         "coordinator_invites",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=24), nullable=False),
@@ -76,6 +88,7 @@ def company_key(name: str) -> str:
 
 def downgrade() -> None:
     op.drop_table("coordinator_invites")
+    op.drop_table("pair_notes")
     op.drop_index("uq_companies_key", table_name="companies")
     op.drop_table("problem_reports")
     # In place on SQLite (3.35+): a batch copy of `events` would cascade through its RSVPs, one of `companies`
