@@ -8,15 +8,14 @@ import re
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select, update
-
 from conversations.kernel import audit
 from conversations.kernel.flow import Context, action, on_result, stale, voice
 from conversations.kernel.i18n import N_
 from conversations.profile_questions import questions
 from conversations.vetting import is_coordinator
+from storage import invitations, repo
 from storage.demo import can_see
-from storage.models import Conversation, CoordinatorInvite, User
+from storage.models import CoordinatorInvite, User
 
 PREFIX = "co"  # a coordinator invitation's start code: "co" and 16 hex digits
 VALID_FOR = timedelta(days=7)
@@ -46,9 +45,7 @@ def is_invitation(code: str) -> bool:
 
 async def arrive(ctx: Context, code: str) -> None:
     """`/start co…`: she becomes a coordinator if the link is still good and she takes part in no other role."""
-    invite = (
-        await ctx.session.execute(select(CoordinatorInvite).where(CoordinatorInvite.code == code))
-    ).scalar_one_or_none()
+    invite = await invitations.by_code(ctx.session, code)
     if invite is None or invite.used_at is not None or invite.expires_at <= ctx.now:
         ctx.say(ctx._("This invitation link does not work any more. Please ask a coordinator for a new one."))
         return
@@ -63,12 +60,7 @@ async def arrive(ctx: Context, code: str) -> None:
             )
         )
         return
-    claimed = await ctx.session.execute(
-        update(CoordinatorInvite)
-        .where(CoordinatorInvite.id == invite.id, CoordinatorInvite.used_at.is_(None))
-        .values(used_by=ctx.user.id, used_at=ctx.now)
-    )
-    if claimed.rowcount != 1:  # someone else opened it in the same moment
+    if not await invitations.claim(ctx.session, invite.id, ctx.user.id, ctx.now):  # someone else was first
         ctx.say(ctx._("This invitation link does not work any more. Please ask a coordinator for a new one."))
         return
     ctx.user.role, ctx.user.invited_coordinator = "coordinator", True
@@ -115,11 +107,7 @@ async def removed(ctx: Context, sure: bool, args: dict) -> None:
         return
     her.role, her.onboarded_at, her.invited_coordinator = None, None, False
     # Her coordinator forms close, and her old buttons go stale, as when COORDINATOR_IDS drops someone.
-    await ctx.session.execute(
-        update(Conversation)
-        .where(Conversation.user_id == her.id)
-        .values(step="language", data={}, seq=Conversation.seq + 1)
-    )
+    await repo.start_over(ctx.session, [her.id])
     audit.log(ctx, "remove_coordinator", f"user:{her.id}")
     view = voice(her)
     ctx.tell(her, view._("Your coordinator role has been removed. You can still take part: send /start."))

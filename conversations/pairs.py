@@ -3,8 +3,6 @@ one pair's page shows both women, meetings, reports, surveys and problem reports
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
 from conversations.coordinator_messages import write_button
 from conversations.kernel.flow import Context, action, flow, stale, step, too_long
 from conversations.kernel.i18n import COPENHAGEN, N_
@@ -14,16 +12,13 @@ from conversations.kernel.subflows import Written
 from conversations.mentorship.problems import KINDS
 from conversations.vetting import is_coordinator
 from conversations.watch import QUIET_NUDGE, shown_name
-from storage import matching
-from storage.demo import can_see, visible_to
+from storage import matching, pairs
+from storage.demo import can_see
 from storage.models import (
-    Meeting,
     MenteeProfile,
     MentorProfile,
     Mentorship,
     PairNote,
-    ProblemReport,
-    SurveyResponse,
     User,
 )
 from storage.reports import latest_reports
@@ -43,14 +38,7 @@ async def turn_page(ctx: Context, value: str) -> None:
 
 
 async def show_page(ctx: Context, page: int, *, edit: bool = False) -> None:
-    last = func.coalesce(Mentorship.last_contact_at, Mentorship.started_at)
-    query = (
-        select(Mentorship)
-        .join(User, User.id == Mentorship.mentee_id)
-        .where(Mentorship.status.in_(matching.LIVE), visible_to(ctx.user))
-        .order_by(last, Mentorship.id)
-    )
-    live = list((await ctx.session.execute(query)).scalars())
+    live = await pairs.running(ctx.session, ctx.user)
     if not live:
         ctx.say(ctx._("No mentorship is running right now."))
         return
@@ -136,14 +124,8 @@ async def _women(ctx: Context, m: Mentorship, mentee: User, mentor: User) -> lis
 
 
 async def _meetings(ctx: Context, m: Mentorship) -> list[str]:
-    confirmed = select(Meeting).where(Meeting.mentorship_id == m.id, Meeting.status == "confirmed")
-    held = (await ctx.session.execute(confirmed.where(Meeting.starts_at <= ctx.now))).scalars().all()
-    coming = (
-        (await ctx.session.execute(confirmed.where(Meeting.starts_at > ctx.now).order_by(Meeting.starts_at)))
-        .scalars()
-        .first()
-    )
-    lines = [ctx.t.label(ctx._("Meetings held"), str(len(held)))]
+    held, coming = await pairs.meetings(ctx.session, m.id, ctx.now)
+    lines = [ctx.t.label(ctx._("Meetings held"), str(held))]
     if coming is not None:
         lines.append(ctx.t.label(ctx._("Next meeting"), ctx.t.when(coming.starts_at)))
     return lines
@@ -167,13 +149,7 @@ async def _reports(ctx: Context, m: Mentorship, mentee: User, mentor: User) -> l
 
 
 async def _surveys(ctx: Context, m: Mentorship, mentee: User, mentor: User) -> list[str]:
-    answered = (
-        await ctx.session.execute(
-            select(SurveyResponse.user_id, SurveyResponse.survey).where(
-                SurveyResponse.mentorship_id == m.id, SurveyResponse.finished_at.is_not(None)
-            )
-        )
-    ).all()
+    answered = await pairs.finished_surveys(ctx.session, m.id)
     done = [
         f"{shown_name(ctx, mentee if user_id == mentee.id else mentor)} ({ctx._(SURVEYS.get(survey.rsplit('_', 1)[-1], survey))})"
         for user_id, survey in answered
@@ -182,15 +158,7 @@ async def _surveys(ctx: Context, m: Mentorship, mentee: User, mentor: User) -> l
 
 
 async def _problems(ctx: Context, m: Mentorship, mentee: User, mentor: User) -> list[str]:
-    found = (
-        (
-            await ctx.session.execute(
-                select(ProblemReport).where(ProblemReport.mentorship_id == m.id).order_by(ProblemReport.created_at)
-            )
-        )
-        .scalars()
-        .all()
-    )
+    found = await pairs.problem_reports(ctx.session, m.id)
     if not found:
         return []
     lines = ["", "<b>" + ctx._("Problem reports") + "</b>"]
@@ -207,11 +175,7 @@ async def _problems(ctx: Context, m: Mentorship, mentee: User, mentor: User) -> 
 
 
 async def _notes(ctx: Context, m: Mentorship) -> list[str]:
-    found = (
-        (await ctx.session.execute(select(PairNote).where(PairNote.mentorship_id == m.id).order_by(PairNote.id)))
-        .scalars()
-        .all()
-    )
+    found = await pairs.notes(ctx.session, m.id)
     if not found:
         return []
     lines = ["", "<b>" + ctx._("Coordinators' notes") + "</b>"]

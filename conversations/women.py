@@ -4,8 +4,6 @@ mentor reads."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
-
 from conversations.coordinator_messages import answer_button, write_button
 from conversations.coordinators import removable
 from conversations.kernel import audit
@@ -14,8 +12,9 @@ from conversations.kernel.i18n import COPENHAGEN, N_
 from conversations.kernel.messages import Button
 from conversations.kernel.subflows import Written
 from conversations.vetting import is_coordinator
-from storage.demo import can_see, visible_to
-from storage.models import MentorProfile, MentorRequest, Mentorship, Rsvp, User, WaitingMentee
+from storage import people
+from storage.demo import can_see
+from storage.models import MentorProfile, User, WaitingMentee
 
 FOUND_AT_MOST = 10
 REASON_LIMIT = 500
@@ -41,15 +40,7 @@ async def find_command(ctx: Context) -> None:
     if not name:
         ctx.say(ctx._("Write a name after /find, for example: /find Amina"))
         return
-    pattern = "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    query = (
-        select(User)
-        .where(func.lower(User.first_name).like(pattern.lower(), escape="\\"), User.erased_at.is_(None))
-        .where(visible_to(ctx.user))
-        .order_by(User.first_name, User.id)
-        .limit(FOUND_AT_MOST)
-    )
-    found = list((await ctx.session.execute(query)).scalars())
+    found = await people.by_first_name(ctx.session, name, ctx.user, FOUND_AT_MOST)
     if not found:
         ctx.say(ctx._("Nobody is called {name}.").format(name=ctx.t.quote(ctx.v(name))))
         return
@@ -83,21 +74,11 @@ async def her_page(ctx: Context, value: str) -> None:
     lines.append(ctx.t.label(ctx._("Last here"), ctx.t.date(her.last_seen_at)))
     if (waiting := await ctx.session.get(WaitingMentee, her.id)) is not None:
         lines.append(ctx.t.label(ctx._("On the waiting list since"), ctx.t.date(waiting.since)))
-    open_requests = await _count(ctx, MentorRequest, MentorRequest.status == "open",
-                                 or_(MentorRequest.mentee_id == her.id, MentorRequest.mentor_id == her.id))  # fmt: skip
-    lines.append(ctx.t.label(ctx._("Open requests"), str(open_requests)))
-    events = await _count(ctx, Rsvp, Rsvp.user_id == her.id)
-    attended = await _count(ctx, Rsvp, Rsvp.user_id == her.id, Rsvp.attended.is_(True))
-    lines.append(ctx.t.label(ctx._("Events answered, attended"), f"{events}, {attended}"))
-    mentorships = list(
-        (
-            await ctx.session.execute(
-                select(Mentorship)
-                .where(or_(Mentorship.mentee_id == her.id, Mentorship.mentor_id == her.id))
-                .order_by(Mentorship.started_at.desc())
-            )
-        ).scalars()
-    )
+    taking = await people.taking_part(ctx.session, her.id)
+    lines.append(ctx.t.label(ctx._("Open requests"), str(taking.open_requests)))
+    events = f"{taking.events_answered}, {taking.events_attended}"
+    lines.append(ctx.t.label(ctx._("Events answered, attended"), events))
+    mentorships = taking.mentorships
     lines.append(ctx.t.label(ctx._("Mentorships"), str(len(mentorships))))
     buttons = [[write_button(ctx, her)]]
     for m in mentorships[:5]:
@@ -131,10 +112,6 @@ async def _her(ctx: Context, value: str) -> User | None:
     if her is None or her.erased_at is not None or not can_see(ctx.user, her):
         return None
     return her
-
-
-async def _count(ctx: Context, model: type, *conditions: object) -> int:
-    return (await ctx.session.execute(select(func.count()).select_from(model).where(*conditions))).scalar_one()
 
 
 @action("wm")

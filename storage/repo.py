@@ -98,12 +98,17 @@ async def sync_coordinators(session: AsyncSession, platform: str, external_ids: 
     )
     if removed:
         await session.execute(update(User).where(User.id.in_(removed)).values(role=None, onboarded_at=None))
-        await session.execute(
-            update(Conversation)
-            .where(Conversation.user_id.in_(removed))
-            .values(step="language", data={}, seq=Conversation.seq + 1)
-        )
+        await start_over(session, removed)
     return removed
+
+
+async def start_over(session: AsyncSession, user_ids: list[int]) -> None:
+    """Their conversations begin again, with a new question number so that their old buttons are stale."""
+    await session.execute(
+        update(Conversation)
+        .where(Conversation.user_id.in_(user_ids))
+        .values(step="language", data={}, seq=Conversation.seq + 1)
+    )
 
 
 async def load_profile(session: AsyncSession, user: User) -> dict[str, Any]:
