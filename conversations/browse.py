@@ -5,12 +5,14 @@ Each card says in her language why this mentor fits. Nobody fits: she joins the 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations import my_requests, requests
 from conversations.kernel import limits
 from conversations.kernel.flow import Context, Step, Voice, action, flow, resolver, rows, stale, step, too_long
-from conversations.kernel.i18n import N_
+from conversations.kernel.i18n import COPENHAGEN, N_
 from conversations.kernel.options import EXPERIENCE, FIELDS, GOALS, REGIONS, SPOKEN_LANGUAGES, Option
 from storage import matching
 from storage.matching import Filters
@@ -97,11 +99,19 @@ async def find(ctx: Context) -> None:
     assert mentee is not None  # checked by refusal()
     filters = Filters.from_data(ctx.data.get("filters"))
     ids = await matching.rank(ctx.session, mentee, ctx.now, filters)
+    # The mentors she has asked come last, saying so, instead of vanishing from her list.
+    asked = {
+        str(r.mentor_id): r.created_at.isoformat()
+        for r in await matching.open_requests_of(ctx.session, ctx.user.id)
+        if r.mentee_id == ctx.user.id and r.mentor_id not in ids
+    }
     if not ids:
         await nobody_fits(ctx, filters)
+        if asked and ctx.flow != "browse" and not filters.as_data():
+            await ctx.begin("browse", data={"ids": [int(k) for k in asked], "i": 0, "asked": asked})
         return
     await matching.leave_waiting_list(ctx.session, ctx.user.id)
-    await ctx.begin("browse", data={"ids": ids, "i": 0})
+    await ctx.begin("browse", data={"ids": ids + [int(k) for k in asked], "i": 0, "asked": asked})
 
 
 async def nobody_fits(ctx: Context, filters: Filters) -> None:
@@ -161,8 +171,9 @@ class Browse(Step):
         state = ctx.state
         ids: list[int] = state.setdefault("ids", [])
         state.setdefault("i", 0)
-        # Skip mentors who filled up, paused or were asked meanwhile.
-        while ids and not await matching.is_available(ctx.session, ctx.user.id, ids[state["i"]]):
+        asked: dict[str, str] = state.setdefault("asked", {})
+        # Skip mentors who filled up, paused or were asked meanwhile (those she asked are shown as asked).
+        while ids and not await self.showable(ctx, ids[state["i"]], asked):
             ids.pop(state["i"])
             state["i"] = min(state["i"], max(len(ids) - 1, 0))
         if not ids:
@@ -173,6 +184,11 @@ class Browse(Step):
         text = f"{state['i'] + 1}/{len(ids)}\n\n" + await mentor_card(
             ctx, ctx.session, mentor, user, await my_profile(ctx)
         )
+        when = asked.get(str(mentor.user_id))
+        if when is not None:
+            text += "\n\n⏳ " + ctx._("You asked her on {date}. /requests shows your requests.").format(
+                date=ctx.t.date(datetime.fromisoformat(when).astimezone(COPENHAGEN))
+            )
         nav = []
         if state["i"] > 0:
             # NOTE: button, ≤ 30 characters
@@ -182,12 +198,20 @@ class Browse(Step):
             nav.append(ctx.button(ctx._("Next") + " ▶", "next"))
         buttons = [
             # NOTE: button, ≤ 30 characters
-            [ctx.button(ctx._("Ask her to be my mentor"), "ask")],
+            [ctx.button(ctx._("Ask her to be my mentor"), "ask")] if when is None else [],
             nav,
             # NOTE: button, ≤ 30 characters
             [ctx.button(ctx._("Filters"), "filters")],
         ]
         (ctx.edit if edit else ctx.say)(text, buttons)
+
+    async def showable(self, ctx: Context, mentor_id: int, asked: dict[str, str]) -> bool:
+        if str(mentor_id) in asked:  # still waiting for her answer?
+            sent = await matching.open_requests_of(ctx.session, ctx.user.id)
+            if any(r.mentor_id == mentor_id and r.mentee_id == ctx.user.id for r in sent):
+                return True
+            asked.pop(str(mentor_id))
+        return await matching.is_available(ctx.session, ctx.user.id, mentor_id)
 
     async def on_button(self, ctx: Context, value: str) -> None:
         state = ctx.state
@@ -198,7 +222,7 @@ class Browse(Step):
         elif value == "filters":
             ctx.goto("filters")
             await ctx.prompt()
-        elif value == "ask" and state.get("ids"):
+        elif value == "ask" and state.get("ids") and str(state["ids"][state["i"]]) not in state.get("asked", {}):
             await ask(ctx, state["ids"][state["i"]])
         else:
             await stale(ctx)

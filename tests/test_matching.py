@@ -168,7 +168,11 @@ async def test_request_accept_introduces_both_and_withdraws_her_other_requests(e
     assert card.buttons == ["✅ Accept", "Decline", "⏸ Pause new requests"]
 
     await amina.tap("Find a mentor")
-    assert "<b>Sofie</b>" in amina.last.text and "1/1" in amina.last.text  # Mette is asked already
+    assert amina.last.text.startswith("1/2\n\n<b>Sofie</b>")  # Mette, asked already, comes last, saying so
+    await amina.tap("Next ▶")
+    assert amina.last.text.startswith("2/2\n\n<b>Mette</b>") and "⏳ You asked her on 2 March 2026." in amina.last.text
+    assert "Ask her to be my mentor" not in amina.last.buttons
+    await amina.tap("◀ Back")
     await amina.tap("Ask her to be my mentor")
     await amina.tap("Send without a message")
 
@@ -616,7 +620,10 @@ async def test_with_every_mentor_asked_she_is_told_whom_she_waits_for(engine, pe
     amina = await mentee(engine, people)
     await ask_first(amina)
     await amina.tap("Find a mentor")
-    assert "You have asked <b>Mette</b> and are waiting for an answer: /requests shows them." in amina.last.text
+    told = amina.texts_since(-3)
+    assert "You have asked <b>Mette</b> and are waiting for an answer: /requests shows them." in told
+    assert amina.last.text.startswith("1/1\n\n<b>Mette</b>") and "⏳ You asked her on" in amina.last.text
+    assert amina.last.buttons == ["Filters"]
 
 
 async def test_a_cv_and_a_voice_note_pass_through_the_relay_by_reference(engine, people, sessions) -> None:

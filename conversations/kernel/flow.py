@@ -235,7 +235,8 @@ class Context:
 
     def edit(self, text: str, buttons: Keyboard | None = None) -> None:
         """Replace the message whose button she pressed; a new message when she typed instead."""
-        self.replies.append(Reply(text, freeze(buttons), edit=self.inbound.kind is Kind.BUTTON))
+        pressed = self.inbound.kind is Kind.BUTTON and self.inbound.message_id is not None
+        self.replies.append(Reply(text, freeze(buttons), edit=pressed))
 
     def close_question(self, question: str, answer: str) -> None:
         """Close a question in place with her answer under it; what comes next arrives as a new message."""
