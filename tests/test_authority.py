@@ -3,11 +3,13 @@ start; what coordinators do is written to an audit log they can read with /audit
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from conversations.kernel.engine import Engine
-from storage import repo
-from storage.models import AuditEntry, User
+from storage import invitations, repo
+from storage.models import AuditEntry, CoordinatorInvite, User
 from tests.conftest import COORDINATOR
 from tests.fakechat import FakeChat
 from tests.flows import reach_role
@@ -133,3 +135,20 @@ async def test_anyone_can_see_her_own_id_for_the_coordinator_list(engine, people
     amina = await mentee(engine, people)
     await amina.send("/myid")
     assert "Your id here: 1001" in amina.texts_since(-2)
+
+
+async def test_two_women_opening_one_invitation_at_once_make_one_coordinator(sessions, clock) -> None:
+    """The claim is one conditional UPDATE: of two transactions racing for the link, exactly one gets it."""
+    async with sessions() as session, session.begin():
+        first, _ = await repo.create_user(session, "test", "9101", "9101", "en", None)
+        second, _ = await repo.create_user(session, "test", "9102", "9102", "en", None)
+        invite = CoordinatorInvite(code="co" + "0" * 16, created_at=clock.now, expires_at=clock.now + timedelta(days=7))
+        session.add(invite)
+    async with sessions() as one, sessions() as two:
+        await one.begin()
+        await two.begin()
+        got_first = await invitations.claim(one, invite.id, first.id, clock.now)
+        await one.commit()  # the second waits on the row lock (PostgreSQL) or the write lock (SQLite) until here
+        got_second = await invitations.claim(two, invite.id, second.id, clock.now)
+        await two.commit()
+    assert (got_first, got_second) == (True, False)
