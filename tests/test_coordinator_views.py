@@ -139,3 +139,15 @@ async def test_a_note_on_a_pair_is_for_coordinators_and_goes_when_either_woman_d
     await amina.tap("Yes, delete everything")
     async with sessions() as session:
         assert (await session.execute(select(PairNote))).scalars().all() == []
+
+
+async def test_a_mentee_forging_coordinator_buttons_is_refused_every_time(engine, people, sessions) -> None:
+    await coordinator(engine, people)
+    await add_mentor(sessions, "m-1", "Mette", languages=("en",))
+    amina = await mentee(engine, people)
+    mette_id = await user_id(sessions, "m-1")
+    for forged in (f"wp:{mette_id}", f"wm:deactivate:{mette_id}", f"wc:{mette_id}", "pp:1", "pn:1", "co:rt:1"):
+        await amina.press(forged)
+        assert amina.last.text == "Only coordinators can do this.", forged
+    async with sessions() as session:
+        assert (await session.get(MentorProfile, mette_id)).status == "approved"
