@@ -11,7 +11,7 @@ from conversations.kernel.options import FIELDS, REGIONS, TOPICS
 from conversations.kernel.subflows import Written
 from conversations.mentorship.problems import KINDS
 from conversations.vetting import is_coordinator
-from conversations.watch import QUIET_NUDGE, shown_name
+from conversations.watch import QUIET_NUDGE, STATES, shown_name
 from storage import matching, pairs
 from storage.demo import can_see
 from storage.models import (
@@ -101,10 +101,6 @@ async def pair_page(ctx: Context, value: str) -> None:
     ctx.say("\n".join(lines), buttons)
 
 
-STATES = {
-    "active": N_("active"), "paused": N_("paused"), "completed": N_("completed"), "ended_early": N_("ended early"),
-    "cancelled": N_("cancelled"),
-}  # fmt: skip
 SURVEYS = {"start": N_("start survey"), "end": N_("end survey")}
 
 

@@ -11,6 +11,7 @@ from conversations.kernel import audit, limits
 from conversations.kernel.flow import Context, Step, Voice, action, flow, stale, step, voice
 from conversations.kernel.i18n import N_
 from conversations.kernel.messages import Button
+from conversations.kernel.subflows import Written
 from conversations.profile_questions import MENTOR_QUESTIONS, profile_lines
 from storage import matching, profile_changes, repo
 from storage.demo import can_see
@@ -161,14 +162,8 @@ VET = flow("vet", "vet_reason", "vet_question")
 INFO = flow("info", "info_answer")
 
 
-class _TextStep(Step):
+class _TextStep(Written):
     """A coordinator writes one short text about a waiting mentor."""
-
-    async def on_button(self, ctx: Context, value: str) -> None:
-        if value == "back":
-            await ctx.cancel()
-        else:
-            await stale(ctx)
 
     async def on_text(self, ctx: Context, text: str) -> None:
         text = short_text(ctx, text)
@@ -190,14 +185,10 @@ class _TextStep(Step):
 class RejectReason(_TextStep):
     name = "vet_reason"
 
-    async def prompt(self, ctx: Context) -> None:
+    async def question(self, ctx: Context) -> str:
         mentor = await ctx.session.get(User, ctx.args["mentor"])
-        ctx.say(
-            ctx._("Why is {name} not approved? Write a short reason; she will read it.").format(
-                name=ctx.v(mentor.first_name if mentor else "")
-            ),
-            # NOTE: button, ≤ 30 characters
-            [[ctx.button(ctx._("Back"), "back")]],
+        return ctx._("Why is {name} not approved? Write a short reason; she will read it.").format(
+            name=ctx.v(mentor.first_name if mentor else "")
         )
 
     async def send(self, ctx: Context, mentor: User, profile: MentorProfile, text: str) -> None:
@@ -220,13 +211,9 @@ class RejectReason(_TextStep):
 class AskMore(_TextStep):
     name = "vet_question"
 
-    async def prompt(self, ctx: Context) -> None:
+    async def question(self, ctx: Context) -> str:
         mentor = await ctx.session.get(User, ctx.args["mentor"])
-        ctx.say(
-            ctx._("What would you like to ask {name}?").format(name=ctx.v(mentor.first_name if mentor else "")),
-            # NOTE: button, ≤ 30 characters
-            [[ctx.button(ctx._("Back"), "back")]],
-        )
+        return ctx._("What would you like to ask {name}?").format(name=ctx.v(mentor.first_name if mentor else ""))
 
     async def send(self, ctx: Context, mentor: User, profile: MentorProfile, text: str) -> None:
         her = voice(mentor)

@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.kernel import nudges
-from conversations.kernel.flow import Context, Step, Voice, action, flow, freeze, ref_of, stale, step, voice
-from conversations.kernel.i18n import COPENHAGEN
+from conversations.kernel.flow import Context, Voice, action, flow, freeze, ref_of, stale, step, voice
+from conversations.kernel.i18n import COPENHAGEN, N_
 from conversations.kernel.messages import Button, Reply
+from conversations.kernel.subflows import Written
 from conversations.vetting import is_coordinator
 from storage import matching, repo
 from storage.demo import can_see
@@ -19,6 +20,11 @@ from storage.reports import meetings_since
 from storage.watch import mentorship_counts, stalled_mentorships
 
 QUIET_NUDGE = timedelta(days=21)
+# A mentorship's status as coordinators read it.
+STATES = {
+    "active": N_("active"), "paused": N_("paused"), "completed": N_("completed"), "ended_early": N_("ended early"),
+    "cancelled": N_("cancelled"),
+}  # fmt: skip
 COORDINATOR_ALERT = timedelta(days=35)
 ASK_TO_CONTINUE = timedelta(days=150)  # about 5 months
 SIX_MONTHS = timedelta(days=183)
@@ -165,11 +171,11 @@ async def overview(ctx: Context) -> None:
     month_start = ctx.now.astimezone(COPENHAGEN).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     meetings, minutes = await meetings_since(ctx.session, month_start)
     states = ("active", "paused", "completed", "ended_early", "cancelled")
-    names = {
-        "active": ctx._("active"), "paused": ctx._("paused"), "completed": ctx._("completed"),
-        "ended_early": ctx._("ended early"), "cancelled": ctx._("cancelled"),
-    }  # fmt: skip
-    lines = ["<b>" + ctx._("Mentorships") + "</b>", *(ctx.t.label(names[s], str(counts.get(s, 0))) for s in states), ""]
+    lines = [
+        "<b>" + ctx._("Mentorships") + "</b>",
+        *(ctx.t.label(ctx._(STATES[s]), str(counts.get(s, 0))) for s in states),
+        "",
+    ]
     lines.append(
         ctx._("This month: {meetings}, {hours}").format(
             meetings=ctx.t.ngettext("{count} meeting", "{count} meetings", meetings).format(count=meetings),
@@ -213,17 +219,11 @@ COORD_WRITE = flow("coord_write", "coord_write")
 
 
 @step
-class WriteBoth(Step):
+class WriteBoth(Written):
     name = "coord_write"
 
-    async def prompt(self, ctx: Context) -> None:
-        ctx.say(ctx._("Write your message to both of them."), [[ctx.button(ctx._("Back"), "back")]])
-
-    async def on_button(self, ctx: Context, value: str) -> None:
-        if value == "back":
-            await ctx.cancel()
-        else:
-            await stale(ctx)
+    async def question(self, ctx: Context) -> str:
+        return ctx._("Write your message to both of them.")
 
     async def on_text(self, ctx: Context, text: str) -> None:
         m = await ctx.session.get(Mentorship, ctx.args["m"])

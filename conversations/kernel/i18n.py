@@ -111,13 +111,20 @@ def directed(text: str) -> str:
     right (a command, a Latin name, a date in code-composed text) gets a right-to-left mark, and the other way
     round. The message's direction is that of most of its letters outside isolated values."""
     letters = [_strong(c) for c in _ISOLATED.sub("", text)]
-    rtl = letters.count("rtl") > letters.count("ltr")
-    mark, own = (RLM, "rtl") if rtl else (LRM, "ltr")
+    return _marked(text, "rtl" if letters.count("rtl") > letters.count("ltr") else "ltr")
+
+
+def _marked(text: str, own: str) -> str:
+    """Each line whose first strong letter (or isolate) is not of direction `own` gets `own`'s mark in front."""
+    mark = RLM if own == "rtl" else LRM
     lines = []
     for line in text.split("\n"):
-        first = next((c for c in re.sub(r"<[^<>]+>", "", line) if _strong(c)), None)
+        first = next((c for c in _TAGS.sub("", line) if c in (LRI, FSI) or _strong(c)), None)
         lines.append(line if first is None or _strong(first) == own else mark + line)
     return "\n".join(lines)
+
+
+_TAGS = re.compile(r"<[^<>]+>")
 
 
 _ISOLATED = re.compile("[\u2066\u2067\u2068][^\u2069]*\u2069")
@@ -137,11 +144,7 @@ def right_to_left(template: str) -> str:
         opener = FSI if match.lastgroup == "placeholder" else LRI
         return f"{opener}{match.group()}{PDI}"
 
-    lines = []
-    for line in _LTR_PARTS.sub(isolate, template).split("\n"):
-        first = next((c for c in re.sub(r"<[^<>]+>", "", line) if c in (LRI, FSI) or _strong(c)), None)
-        lines.append(line if first is None or _strong(first) == "rtl" else RLM + line)
-    return "\n".join(lines)
+    return _marked(_LTR_PARTS.sub(isolate, template), "rtl")
 
 
 def pick_locale(hint: str | None) -> str:
